@@ -1,0 +1,40 @@
+"""evclean: clean markdown, with its source link, from scraped and republished news pages.
+
+>>> from evclean import clean
+>>> article = clean(html, url="https://example.org/story")  # doctest: +SKIP
+>>> article.markdown, article.title, article.source_url, article.report  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .errors import EvcleanError, InputError, NoArticleError
+    from .pipeline import clean
+    from .render import Article
+
+__all__ = ["Article", "Config", "EvcleanError", "InputError", "NoArticleError", "clean",
+           "__version__"]
+
+# Imports are lazy so that `evclean --help` and `import evclean` start fast.
+_LAZY = {
+    "clean": "pipeline",
+    "Article": "render",
+    "Config": "config",
+    "EvcleanError": "errors",
+    "InputError": "errors",
+    "NoArticleError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evclean' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{module}", __name__), name)

@@ -1,0 +1,162 @@
+"""The command line: options -> config -> pipeline -> output; errors -> exit statuses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import SKIPPABLE, STAGES, Config
+
+FORMATS = ("markdown", "json", "jsonl", "text")
+
+
+class Exit(IntEnum):
+    """Exit statuses, as documented in ``--help``."""
+
+    OK = 0
+    FAILED = 1  # some input failed; the others were still cleaned and written
+    USAGE = 2  # bad options or arguments
+
+
+EPILOG = """\b
+Examples:
+  evclean page.html > article.md
+  curl -s URL | evclean - --url URL
+  evclean pages/ --out-dir clean/
+  evclean page.html --format json --explain
+
+\b
+Exit status:
+  0  every input was cleaned
+  1  some input failed (the others were still cleaned and written)
+  2  usage error
+"""
+
+
+def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+    names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
+    for name in sorted(names):
+        if name not in STAGES:
+            raise click.BadParameter(
+                f"unknown stage {name!r}; stages are: {', '.join(STAGES)}", ctx, param
+            )
+        if name not in SKIPPABLE:
+            raise click.BadParameter(
+                f"stage {name!r} cannot be skipped; skippable: {', '.join(SKIPPABLE)}", ctx, param
+            )
+    return frozenset(names)
+
+
+@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--url", metavar="URL",
+              help="Address of the page read from stdin (or of a single file): links are made "
+                   "absolute against it and it tells a copy from its original.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="markdown",
+              show_default=True, help="Output format.")
+@click.option("--front-matter", is_flag=True,
+              help="Begin markdown output with YAML metadata (title, author, date, source).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write all output to FILE (atomically) instead of stdout.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one file per input into DIR, named after the input.")
+@click.option("--skip", multiple=True, callback=_split_skip, metavar="STAGE",
+              help=f"Skip a stage (repeatable or comma-separated): {', '.join(SKIPPABLE)}.")
+@click.option("--explain", is_flag=True,
+              help="Print to stderr what each stage removed or repaired, and why.")
+@click.option("-q", "--quiet", is_flag=True, help="Print no messages except errors.")
+@click.version_option(__version__, "-V", "--version", prog_name="evclean")
+def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
+         output: Path | None, out_dir: Path | None, skip: frozenset[str], explain: bool,
+         quiet: bool) -> None:
+    """Clean scraped or republished news pages into markdown that links to the source.
+
+    INPUT is an HTML file (plain or .gz), a folder (its .html/.htm files, recursively)
+    or - for standard input. Results go to stdout unless -o or --out-dir is given;
+    messages and errors go to stderr.
+    """
+    from .batch import clean_input, expand, output_path, write_atomic
+    from .render import serialize
+
+    if output and out_dir:
+        raise click.UsageError("-o/--output and --out-dir cannot be used together")
+    if list(inputs).count("-") > 1:
+        raise click.UsageError("standard input (-) can be named only once")
+    if url and len(inputs) > 1:
+        raise click.UsageError("--url names one page; give it with a single INPUT")
+    config = Config(skip=skip)
+    items = expand(list(inputs))
+    results = []
+    failed = 0
+    chunks: list[str] = []
+    for item in items:
+        result = clean_input(item, config, url=url)
+        results.append(result)
+        if result.article is None:
+            failed += 1
+            click.echo(f"Error: {result.error}", err=True)
+            if fmt == "jsonl" and out_dir is None:
+                chunks.append(json.dumps({"input": item.name, "error": result.error},
+                                         ensure_ascii=False) + "\n")
+            continue
+        text = serialize(result.article, fmt, front_matter)
+        if explain:
+            _explain(item.name, result.article)
+        if out_dir is not None:
+            target = output_path(item, out_dir, fmt)
+            try:
+                write_atomic(target, text)
+            except OSError as exc:
+                failed += 1
+                click.echo(f"Error: {item.name}: cannot write {target}: "
+                           f"{exc.strerror or exc}", err=True)
+        else:
+            chunks.append(text)
+    if out_dir is None:
+        _emit(chunks, fmt, output)
+    if not quiet and len(items) > 1:
+        click.echo(f"{len(items) - failed} cleaned, {failed} failed", err=True)
+    sys.exit(Exit.FAILED if failed else Exit.OK)
+
+
+def _emit(chunks: list[str], fmt: str, output: Path | None) -> None:
+    from .batch import write_atomic
+
+    if fmt == "json" and len(chunks) > 1:
+        objects = [json.loads(c) for c in chunks]
+        text = json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+    else:
+        sep = "" if fmt == "jsonl" else "\n"
+        text = sep.join(chunks)
+    if output is not None:
+        if text:
+            write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _explain(name: str, article: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    report = getattr(article, "report", ())
+    console = Console(stderr=True, highlight=False)
+    table = Table(title=Text(f"{name}: {len(report)} change(s)"), show_lines=True,
+                  expand=True)
+    for column in ("stage", "rule", "category", "before", "after"):
+        table.add_column(column, overflow="fold", ratio=3 if column in ("before", "after") else 1)
+
+    def clip(s: str) -> Text:
+        return Text(s if len(s) <= 300 else s[:297] + "…")
+
+    for change in report:
+        table.add_row(Text(change.stage), Text(change.rule), Text(change.category),
+                      clip(change.before), clip(change.after))
+    console.print(table)
