@@ -6,9 +6,9 @@ from dataclasses import dataclass, fields
 
 #: Stages in pipeline order. ``fetch`` reads input and ``render`` writes output; the
 #: stages between them transform a :class:`~evclean.document.Document`.
-STAGES = ("fetch", "extract", "repair", "render")
+STAGES = ("fetch", "extract", "repair", "degarble", "render")
 #: The stages that ``--skip`` may name.
-SKIPPABLE = ("repair",)
+SKIPPABLE = ("repair", "degarble")
 
 
 @dataclass(frozen=True)
@@ -16,10 +16,27 @@ class Config:
     """Options of a run. Unknown names and unskippable stages are refused at creation."""
 
     skip: frozenset[str] = frozenset()
+    #: degarble rules switched off by name (see ``evclean.degarble.RULE_NAMES``).
+    disabled_rules: frozenset[str] = frozenset()
+    #: Drop paragraphs whose garble score is above this (0 to 1); None keeps them all.
+    drop_garbled: float | None = None
 
     def __post_init__(self) -> None:
         skip = frozenset(self.skip)
         object.__setattr__(self, "skip", skip)
+        rules = frozenset(self.disabled_rules)
+        object.__setattr__(self, "disabled_rules", rules)
+        if rules:
+            from .degarble import RULE_NAMES
+
+            unknown = sorted(rules - set(RULE_NAMES))
+            if unknown:
+                raise ValueError(
+                    f"unknown degarble rule(s) {', '.join(unknown)}; "
+                    f"rules are: {', '.join(RULE_NAMES)}"
+                )
+        if self.drop_garbled is not None and not 0 <= self.drop_garbled <= 1:
+            raise ValueError(f"drop_garbled must be between 0 and 1, not {self.drop_garbled}")
         for name in sorted(skip):
             if name not in STAGES:
                 raise ValueError(

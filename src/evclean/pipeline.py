@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import extract, repair, render
+from . import degarble, extract, repair, render
 from .config import Config
 from .document import Document
 from .fetch import Page, bytes_to_text
@@ -21,6 +21,7 @@ Stage = Callable[[Document, Config], Document]
 TRANSFORMS: tuple[tuple[str, Stage], ...] = (
     (extract.NAME, extract.run),
     (repair.NAME, repair.run),
+    (degarble.NAME, degarble.run),
 )
 
 

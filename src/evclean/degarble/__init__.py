@@ -1,0 +1,264 @@
+"""degarble: repair spun and mangled sentences without touching clean text.
+
+The stage is an ordered list of small named rules (:data:`RULES`), each a pure function
+``(text, context) -> text``. The stage applies the enabled rules to the text of each
+heading, paragraph and list item, and records one :class:`~evclean.document.Change` per
+rule that changed a block. What the rules need to know about the whole article (how
+often each word occurs, its repeated proper nouns, whether it quotes with “ ”) is a
+:class:`Context` computed once per document from all of its blocks.
+
+A block's text is edited as one string, then mapped back onto its spans, so links and
+emphasis survive; inline code spans stand in the text as one placeholder character that
+no rule edits, and code blocks and tables are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from ..config import Config
+from ..document import Block, Change, Document, Span
+from . import debris, glue, names, quotes, spacing
+from ._text import CODE, Context
+from .score import garble_score
+
+__all__ = [
+    "NAME",
+    "RULES",
+    "RULE_NAMES",
+    "Context",
+    "Rule",
+    "block_scores",
+    "degarble_text",
+    "explain_text",
+    "garble_score",
+    "run",
+]
+
+NAME = "degarble"
+
+RuleFunction = Callable[[str, Context], str]
+_TEXT_KINDS = frozenset({"heading", "paragraph", "item"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named repair, and the kinds of block it applies to."""
+
+    name: str
+    fix: RuleFunction
+    kinds: frozenset[str] = _TEXT_KINDS
+
+    @property
+    def summary(self) -> str:
+        return (self.fix.__doc__ or "").strip().splitlines()[0]
+
+
+#: The rules in the order they run. Markup debris goes first so that the other rules
+#: see plain text; quotes go before dangling punctuation ("planning“;" -> "planning.").
+RULES: tuple[Rule, ...] = (
+    Rule("tag_fragments", debris.tag_fragments),
+    Rule("entities", debris.entities),
+    Rule("punct_spacing", spacing.punct_spacing),
+    Rule("bracket_spacing", spacing.bracket_spacing),
+    Rule("glued_case", glue.glued_case),
+    Rule("glued_words", glue.glued_words),
+    Rule("guillemets", quotes.guillemets),
+    Rule("quote_balance", quotes.quote_balance),
+    Rule("name_variants", names.name_variants),
+    Rule("sentence_case", spacing.sentence_case),
+    Rule("dangling_punct", spacing.dangling_punct, frozenset({"paragraph"})),
+)
+RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
+
+
+def _enabled(disabled: Iterable[str]) -> tuple[Rule, ...]:
+    off = frozenset(disabled)
+    unknown = sorted(off - set(RULE_NAMES))
+    if unknown:
+        raise ValueError(
+            f"unknown degarble rule(s) {', '.join(unknown)}; rules are: {', '.join(RULE_NAMES)}"
+        )
+    return tuple(rule for rule in RULES if rule.name not in off)
+
+
+def _apply(
+    text: str, kind: str, ctx: Context, rules: tuple[Rule, ...]
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """Run the rules over one text; return it and (rule, before, after) per change."""
+    steps = []
+    for rule in rules:
+        if kind not in rule.kinds:
+            continue
+        fixed = rule.fix(text, ctx)
+        if fixed != text:
+            steps.append((rule.name, text, fixed))
+            text = fixed
+    return text, steps
+
+
+# Blocks and spans ----------------------------------------------------------------------
+
+def _coded(spans: tuple[Span, ...]) -> str:
+    """A block's text with each code span as one placeholder character."""
+    return "".join(CODE if span.code else span.text for span in spans)
+
+
+def _shown(text: str, spans: tuple[Span, ...]) -> str:
+    """``text`` with its placeholders replaced by the code spans' text."""
+    if CODE not in text:
+        return text
+    codes = iter(span.text for span in spans if span.code)
+    return "".join(next(codes, "") if ch == CODE else ch for ch in text)
+
+
+def _respan(spans: tuple[Span, ...], old: str, new: str) -> tuple[Span, ...] | None:
+    """Map an edit of a block's joined text back onto its spans.
+
+    Kept characters stay in their span; an inserted character goes to the span of the
+    original character before it (or after it, at the start). Returns None if an edit
+    touched a code span.
+    """
+    if len(spans) == 1 and not spans[0].code:
+        return (spans[0].with_text(new),)
+    owner: list[int] = []
+    for index, span in enumerate(spans):
+        owner.extend([index] * (1 if span.code else len(span.text)))
+    if not owner:
+        return None
+    new_owner: list[int] = []  # -1: a new plain span (text inserted between code spans)
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            new_owner.extend(owner[i1:i2])
+            continue
+        if CODE in old[i1:i2] or CODE in new[j1:j2]:
+            return None
+        if op == "delete":
+            continue
+        # "replace" or "insert": the characters join the span before, else the one after
+        near = -1
+        for i in (i1 - 1, i2):
+            if 0 <= i < len(owner) and not spans[owner[i]].code:
+                near = owner[i]
+                break
+        new_owner.extend([near] * (j2 - j1))
+    out: list[Span] = []
+    pos = 0
+    while pos < len(new):
+        index = new_owner[pos]
+        end = pos + 1
+        if index < 0 or not spans[index].code:
+            while end < len(new) and new_owner[end] == index:
+                end += 1
+        span = Span("") if index < 0 else spans[index]
+        out.append(span if span.code else span.with_text(new[pos:end]))
+        pos = end
+    return tuple(out)
+
+
+def _texts(doc: Document) -> list[str]:
+    return [b.text for b in doc.blocks if b.kind in _TEXT_KINDS]
+
+
+def run(doc: Document, config: Config) -> Document:
+    """The degarble stage."""
+    rules = _enabled(config.disabled_rules)
+    threshold = config.drop_garbled
+    if not rules and threshold is None:
+        return doc
+    ctx = Context.of(_texts(doc))
+    changes: list[Change] = []
+    blocks: list[Block] = []
+    changed = False
+    for block in doc.blocks:
+        if block.kind not in _TEXT_KINDS or not block.spans:
+            blocks.append(block)
+            continue
+        original = block.text
+        old = _coded(block.spans)
+        new, steps = _apply(old, block.kind, ctx, rules)
+        if steps:
+            spans = _respan(block.spans, old, new)
+            if spans is None:  # never edit code: keep the block as it was
+                new, steps = old, []
+            else:
+                changed = True
+                changes.extend(
+                    Change(NAME, rule, _shown(before, block.spans), _shown(after, spans),
+                           block.kind)
+                    for rule, before, after in steps
+                )
+                block = replace(block, spans=spans)
+        if (
+            threshold is not None
+            and block.kind == "paragraph"
+            and garble_score(original, block.text) > threshold
+        ):
+            changed = True
+            changes.append(Change(NAME, "drop_garbled", block.text, "", block.kind))
+            continue
+        blocks.append(block)
+    if not changed:
+        return doc
+    return doc.record(*changes, blocks=tuple(blocks))
+
+
+def block_scores(doc: Document) -> list[float | None]:
+    """The garble score of each block (None for code, tables and rules).
+
+    A block's score is taken against its text before degarble, found by following the
+    stage's own changes back; without them (degarble skipped) the text as it is.
+    """
+    origin: dict[str, str] = {}
+    for change in doc.changes:
+        if change.stage == NAME and change.after:
+            origin[change.after] = origin.get(change.before, change.before)
+    return [
+        garble_score(origin.get(b.text, b.text), b.text) if b.kind in _TEXT_KINDS else None
+        for b in doc.blocks
+    ]
+
+
+# Plain text ----------------------------------------------------------------------------
+
+def explain_text(text: str, disabled: Iterable[str] = ()) -> tuple[str, list[Change]]:
+    """Degarble plain text and say what changed: paragraphs are separated by blank lines.
+
+    >>> explain_text("It grew,fast.\\n\\nIt did.")
+    ('It grew, fast.\\n\\nIt did.', [Change(stage='degarble', rule='punct_spacing', \
+before='It grew,fast.', after='It grew, fast.', category='paragraph')])
+    """
+    rules = _enabled(disabled)
+    parts = _split_paragraphs(text)
+    ctx = Context.of(p for p in parts[::2])
+    changes: list[Change] = []
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 or not part.strip():
+            out.append(part)
+            continue
+        fixed, steps = _apply(part, "paragraph", ctx, rules)
+        changes.extend(Change(NAME, rule, b, a, "paragraph") for rule, b, a in steps)
+        out.append(fixed)
+    return "".join(out), changes
+
+
+def degarble_text(text: str) -> str:
+    """Degarble plain text whose paragraphs are separated by blank lines.
+
+    The whole text is the article context (its repeated names, its quoting style).
+
+    >>> degarble_text("Xiaomi sells.\\n\\nXiaomi grows,Xiaomi builds.\\n\\nXiami shall win.")
+    'Xiaomi sells.\\n\\nXiaomi grows, Xiaomi builds.\\n\\nXiaomi shall win.'
+    """
+    return explain_text(text)[0]
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    """Split into paragraphs and the blank-line separators between them (odd indexes)."""
+    import re
+
+    return re.split(r"(\n[ \t]*\n\s*)", text)

@@ -1,0 +1,224 @@
+"""Shared helpers of the degarble rules: word statistics, protected regions, context.
+
+Word statistics come from wordfreq's English list, which ships inside the package; it
+is loaded once per process, on first use. Protected regions are the parts of a text that
+no rule may edit: URLs, e-mail addresses, domain and file names, emoticons, and the
+placeholder that stands for an inline code span.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: Stands for an inline code span inside a block's text: rules never edit it.
+CODE = "\ufffc"
+
+_TLDS = (
+    "com|org|net|info|io|co|edu|gov|mil|int|biz|me|tv|ai|app|dev|news|uk|de|fr|es|it|nl|ru|"
+    "cn|jp|in|us|ca|au|br|eu|ch|se|no|pl|be|at|dk|fi|cz|pt|gr|ie|nz|za|kr|tw|hk|sg|ly|gl|gg|"
+    "html?|php|aspx?|jsp|pdf|png|jpe?g|gif|svg|zip|exe|py|js|ts|json|xml|csv|txt|md|docx?|xlsx?"
+)
+_PROTECTED = re.compile(
+    r"(?:https?|ftp)://\S+"  # URLs
+    r"|www\.\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\S*[/\\=]\S*"  # paths, query strings, anything with a slash
+    r"|(?<![\w.])(?:[\w-]+\.)+(?:" + _TLDS + r")\b(?:\S*)"  # domains and file names
+    r"|(?<![\w.])[\w-]{2,}\.(?:[\w-]+\.)+[\w-]+"  # dotted names: os.path.join
+    r"|[\w.]*_\w*"  # snake_case and other code-like names
+    r"|(?<!\w)[:;=8][-^o']?[()\[\]DPpOo3/\\|*]+(?!\w)"  # emoticons
+    r"|" + CODE + r"+",
+    re.IGNORECASE,
+)
+
+
+#: What a rule about markup must still leave alone: URLs and code.
+URLS_AND_CODE = re.compile(r"(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+|" + CODE + "+", re.IGNORECASE)
+
+
+def protected(text: str, pattern: re.Pattern[str] = _PROTECTED) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` that no rule may edit, in order.
+
+    >>> t = "See tech-news.info or https://example.org/a?b=c, then :D and v1.2."
+    >>> [t[a:b] for a, b in protected(t)]
+    ['tech-news.info', 'https://example.org/a?b=c,', ':D']
+    """
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def sub_outside(
+    pattern: re.Pattern[str],
+    repl: object,
+    text: str,
+    protect: re.Pattern[str] = _PROTECTED,
+) -> str:
+    """``pattern.sub(repl, text)`` that skips any match overlapping a protected range.
+
+    ``repl`` is a string or a function of the match; a function may return ``None``
+    to leave its match unchanged.
+
+    >>> sub_outside(re.compile(r","), ", ", "a,b see x.org/a,b")
+    'a, b see x.org/a,b'
+    """
+    ranges = protected(text, protect)
+    starts = [a for a, _ in ranges]
+
+    def blocked(a: int, b: int) -> bool:
+        # ranges are disjoint and sorted, so the last one starting before the match's
+        # end is the only one that can reach into it
+        i = bisect.bisect_left(starts, max(b, a + 1)) - 1
+        return i >= 0 and ranges[i][1] > a
+
+    def sub(m: re.Match[str]) -> str:
+        a, b = m.span()
+        if ranges and blocked(a, b):
+            return m.group(0)
+        if callable(repl):
+            out = repl(m)
+            return m.group(0) if out is None else str(out)
+        return m.expand(str(repl))
+
+    return pattern.sub(sub, text)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    import wordfreq
+
+    return dict(wordfreq.get_frequency_dict("en"))
+
+
+def zipf(word: str) -> float:
+    """Zipf frequency of an English word (log10 per billion words), 0.0 if unknown.
+
+    >>> zipf("the") > 7 > zipf("regarding") > 4 > zipf("xiami")
+    True
+    """
+    f = _frequencies().get(word.lower())
+    if not f:
+        return 0.0
+    return round(math.log10(f) + 9, 2)
+
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
+
+
+def english_share(text: str) -> float | None:
+    """Share of a text's Latin words of two or more letters that are English words.
+
+    None if it has none (for example a text in another script).
+
+    >>> english_share("The cat sat on the mat.")
+    1.0
+    >>> english_share("Наши герои знают толк") is None
+    True
+    """
+    words = [m.group(0) for m in WORD.finditer(text)]
+    words = [w for w in words if len(w) >= 2]
+    if not words:
+        return None
+    latin = sum(1 for w in words if _LATIN_WORD.fullmatch(w.split("’")[0].split("'")[0]))
+    if latin < len(words) / 2:
+        return None
+    known = sum(1 for w in words if zipf(w) >= 3.0 or zipf(re.split("['’]", w)[0]) >= 3.0)
+    return known / len(words)
+
+
+#: English function words that are rare as words of other languages.
+_FUNCTION_WORDS = frozenset(
+    "the and of to is that for with was are this be by have has from it as at or not but "
+    "they he she we you his her their which will would been were an its about more can "
+    "had what who if than there when been into after also these those our".split()
+)
+
+
+def is_english(text: str) -> bool:
+    """Whether a paragraph reads as English (so English word statistics apply).
+
+    Most of its words must be English words, and some of them English function words
+    (the English word list holds many short words of other languages). A text of fewer
+    than six words counts as English: the article's language decides for it.
+
+    >>> is_english("Further insights reveal that Xiaomi is actively forming teams.")
+    True
+    >>> is_english("Il black Friday incombe su di noi: per chi non lo sapesse")
+    False
+    """
+    words = [m.group(0).lower() for m in WORD.finditer(text)]
+    if len(words) < 6:
+        return True
+    share = english_share(text)
+    if share is None or share < 0.7:
+        return False
+    return sum(1 for w in words if w in _FUNCTION_WORDS) >= 0.08 * len(words)
+
+
+#: A proper noun must occur this often to count as one of the article's names.
+NAME_COUNT = 3
+NAME_LENGTH = 5
+
+
+def is_name(word: str) -> bool:
+    """Whether a word looks like a proper noun that a name variant may misspell.
+
+    >>> is_name("Xiaomi"), is_name("NASA"), is_name("Bob"), is_name("xiaomi")
+    (True, False, False, False)
+    """
+    return len(word) >= NAME_LENGTH and word[0].isupper() and not word.isupper()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules know about the whole article, computed once from all its text.
+
+    ``words``: how often each word occurs, as written. ``english``: whether the article
+    as a whole reads as English. ``curly``: whether it uses curly double quotes.
+    ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times,
+    with their counts, most frequent first.
+    """
+
+    words: Mapping[str, int] = field(default_factory=dict)
+    english: bool = True
+    curly: bool = False
+    names: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Context:
+        """The context of an article made of ``texts``.
+
+        >>> ctx = Context.of(["Xiaomi said “yes”.", "Xiaomi and Xiaomi."])
+        >>> ctx.words["Xiaomi"], ctx.english, ctx.curly, ctx.names
+        (3, True, True, (('Xiaomi', 3),))
+        """
+        texts = list(texts)
+        words: Counter[str] = Counter()
+        for text in texts:
+            words.update(m.group(0) for m in _TOKEN.finditer(text))
+        joined = "\n".join(texts)
+        share = english_share(joined)
+        names = sorted(
+            ((w, n) for w, n in words.items() if n >= NAME_COUNT and is_name(w)),
+            key=lambda item: (-item[1], item[0]),
+        )
+        return cls(
+            words=dict(words),
+            names=tuple(names),
+            english=is_english(joined),
+            curly="“" in joined or "”" in joined,
+        )
+
+    def count(self, word: str) -> int:
+        return self.words.get(word, 0)
+
+
+#: Tokens as counted in :class:`Context`: runs of letters (no apostrophes).
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+EMPTY = Context()

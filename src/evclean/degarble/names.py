@@ -1,0 +1,59 @@
+"""Rule for misspelled variants of a name the article spells the same way many times."""
+
+from __future__ import annotations
+
+import re
+
+from ._text import EMPTY, NAME_COUNT, Context, is_name, sub_outside, zipf
+
+__all__ = ["EMPTY", "name_variants", "variant_of"]
+
+#: A name must occur this many times as often as its variant.
+RATIO = 3
+_NAME = re.compile(r"[^\W\d_][^\W\d_]+")
+
+
+def variant_of(word: str, ctx: Context) -> str | None:
+    """The article's name that ``word`` misspells, if it clearly is one.
+
+    >>> ctx = Context.of(["Xiaomi " * 15, "Xiaomii Xiami Miami"])
+    >>> variant_of("Xiaomii", ctx), variant_of("Xiami", ctx), variant_of("Miami", ctx)
+    ('Xiaomi', 'Xiaomi', None)
+    """
+    if not is_name(word) or zipf(word) >= 2.0:
+        return None  # a known word or name in its own right
+    from rapidfuzz.distance import OSA  # imported here: `evclean --help` stays fast
+
+    count = ctx.count(word)
+    found = None
+    for name, n in ctx.names:
+        if n < max(NAME_COUNT, RATIO * count) or name == word:
+            continue
+        if abs(len(name) - len(word)) > 1 or name[0].lower() != word[0].lower():
+            continue
+        limit = 2 if min(len(name), len(word)) >= 9 else 1
+        if OSA.distance(name, word, score_cutoff=limit) > limit:
+            continue
+        stem, other = (name, word) if len(name) < len(word) else (word, name)
+        if other in (stem + "s", stem + "e", stem + "n") or other.lower() == stem.lower():
+            return None  # a plural or an inflected form, not a misspelling
+        if found is not None:
+            return None  # two candidates: ambiguous
+        found = name
+    return found
+
+
+def name_variants(text: str, ctx: Context) -> str:
+    """Spell a rare name as the article spells it many times ("Xiami" -> "Xiaomi").
+
+    >>> ctx = Context.of(["Xiaomi " * 15, "Iran " * 5, "Xiaomii Xiami Miami Iraq"])
+    >>> name_variants("Xiaomii plans and Xiami shall grow, unlike Miami or Iraq", ctx)
+    'Xiaomi plans and Xiaomi shall grow, unlike Miami or Iraq'
+    """
+    if not ctx.names:
+        return text
+
+    def repl(m: re.Match[str]) -> str | None:
+        return variant_of(m.group(0), ctx)
+
+    return sub_outside(_NAME, repl, text)

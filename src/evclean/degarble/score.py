@@ -1,0 +1,64 @@
+"""The garble score: how damaged a paragraph was before degarble repaired it.
+
+The score is the density of damage found in a paragraph: every place a degarble rule
+had to repair, plus damage still visible afterwards (unbalanced curly quotes, a word
+doubled, punctuation glued between words), per word, times ``SCALE``, at most 1.
+Clean text scores 0; a paragraph with one repair in every five words scores 1.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from ._text import WORD
+
+SCALE = 5.0
+_DOUBLED = re.compile(r"\b([^\W\d_]{2,})\s+\1\b", re.IGNORECASE)
+_GLUED_PUNCT = re.compile(r"(?<=[a-z]{2})[,;](?=[a-z]{2})")
+
+
+def repairs(before: str, after: str) -> int:
+    """How many separate places differ between two versions of a text.
+
+    >>> repairs("a,b c,d", "a, b c, d"), repairs("same", "same")
+    (2, 0)
+    """
+    if before == after:
+        return 0
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    return sum(1 for op in matcher.get_opcodes() if op[0] != "equal")
+
+
+def visible_damage(text: str) -> int:
+    """Damage that no rule repaired and that still shows.
+
+    >>> visible_damage("He said “we sell and the the rest,one")
+    3
+    >>> visible_damage("“We sell,” he said.")
+    0
+    """
+    damage = len(_DOUBLED.findall(text)) + len(_GLUED_PUNCT.findall(text))
+    if text.count("“") != text.count("”") and '"' not in text:
+        damage += 1
+    return damage
+
+
+def garble_score(before: str, after: str | None = None) -> float:
+    """The garble score of a paragraph that degarble turned from ``before`` into ``after``.
+
+    >>> garble_score("It is clean, as it should be.")
+    0.0
+    >>> garble_score("XPENG,NIO,BYD and ZEEKR", "XPENG, NIO, BYD and ZEEKR")
+    1.0
+    >>> garble_score("Sales grew,as planned, in all ten regions of the country last year.",
+    ...              "Sales grew, as planned, in all ten regions of the country last year.")
+    0.385
+    """
+    if after is None:
+        after = before
+    words = sum(1 for _ in WORD.finditer(after))
+    if not words:
+        return 0.0
+    damage = repairs(before, after) + visible_damage(after)
+    return min(1.0, round(SCALE * damage / words, 3))

@@ -1,0 +1,154 @@
+"""Rules for spacing around punctuation and brackets, and for sentence case."""
+
+from __future__ import annotations
+
+import re
+
+from ._text import EMPTY, Context, sub_outside
+
+__all__ = ["EMPTY", "bracket_spacing", "dangling_punct", "punct_spacing", "sentence_case"]
+
+_L = r"[^\W\d_]"
+_PUNCT = re.compile(r"[,;:!?.](?=" + _L + ")")
+_RUN_BEFORE = re.compile(r"[^\W\d_]+$")
+_RUN_AFTER = re.compile(r"[^\W\d_]+")
+_DOTTED_ABBR = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}$")
+_OPENERS_BEFORE = "”’\")]"
+
+
+def _space_after(m: re.Match[str]) -> str | None:
+    text = m.string
+    i = m.start()
+    mark = m.group(0)
+    head = text[max(0, i - 40):i]
+    prev = head[-1:] or " "
+    before = _RUN_BEFORE.search(head)
+    left = before.group(0) if before else ""
+    after = _RUN_AFTER.match(text, i + 1)
+    right = after.group(0) if after else ""
+    if mark == "." and _DOTTED_ABBR.search(head + "."):
+        return ". " if len(right) >= 2 else None  # U.S.Army, e.g.using
+    if left and before and before.start() > 0 and head[before.start() - 1] in ".@-":
+        return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
+    if mark == ".":
+        ok = (
+            len(left) >= 2
+            and left[-1].islower()
+            and right[:1].isupper()
+            and len(right) >= 2
+            and right[1:].islower()
+        )
+    elif mark == ":":
+        ok = len(left) >= 3 and len(right) >= 2
+    elif mark == ",":
+        ok = (bool(left) or prev.isdigit() or prev in _OPENERS_BEFORE or prev == ".") and (
+            len(right) >= 2 or len(left) >= 2
+        )
+    else:  # ; ! ?
+        ok = (bool(left) or prev in _OPENERS_BEFORE) and len(right) >= 2
+    return mark + " " if ok else None
+
+
+def punct_spacing(text: str, ctx: Context) -> str:
+    """Put a space after , ; : ! ? and . where a word follows directly.
+
+    >>> punct_spacing("XPENG,NIO,BYD,ZEEKR,etc.,have entered", EMPTY)
+    'XPENG, NIO, BYD, ZEEKR, etc., have entered'
+    >>> punct_spacing("It grew.Then it fell!Why?Nobody knows;really", EMPTY)
+    'It grew. Then it fell! Why? Nobody knows; really'
+    >>> punct_spacing("the U.S.Army and e.g.using", EMPTY)
+    'the U.S. Army and e.g. using'
+
+    Numbers, times, abbreviations, domains, URLs and emoticons are left alone:
+
+    >>> punct_spacing("3.5, 1,000, 10:30, U.S., e.g., tech-news.info, example.org/a?b=c :P", EMPTY)
+    '3.5, 1,000, 10:30, U.S., e.g., tech-news.info, example.org/a?b=c :P'
+    >>> punct_spacing("ASP.NET, Node.js, re:Invent, Yahoo!", EMPTY)
+    'ASP.NET, Node.js, re:Invent, Yahoo!'
+    """
+    return sub_outside(_PUNCT, _space_after, text)
+
+
+_OPEN = re.compile(r"(?<=[^\W\d_])\((?=[^()\n]{1,200}\))")
+_CLOSE = re.compile(r"(?<=\()([^()\n]{1,200})\)(?=[^\W\d_])")
+_ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9&.-]+")
+
+
+def _prose(content: str) -> bool:
+    """Whether a bracketed text is words rather than code or a word part."""
+    words = content.split()
+    return (
+        len(words) >= 2
+        and content[:1].isalpha()
+        and any(len(w) >= 3 and w.isalpha() for w in words)
+    )
+
+
+def bracket_spacing(text: str, ctx: Context) -> str:
+    """Put a space before "(" and after ")" where a bracketed phrase is glued to words.
+
+    >>> bracket_spacing("regardingXIAOMI(initial stages remain unknown.)time", EMPTY)
+    'regardingXIAOMI (initial stages remain unknown.) time'
+    >>> bracket_spacing("the vehicle(EV)industry", EMPTY)
+    'the vehicle (EV) industry'
+
+    Word parts, function calls and plurals stay as written:
+
+    >>> bracket_spacing("(s)he (re)built the student(s) f(x) max(a, b) kebencian(mu)", EMPTY)
+    '(s)he (re)built the student(s) f(x) max(a, b) kebencian(mu)'
+    """
+
+    def open_(m: re.Match[str]) -> str | None:
+        end = m.string.index(")", m.end())
+        content = m.string[m.end():end]
+        if _prose(content) or _ACRONYM.fullmatch(content):
+            return " ("
+        return None
+
+    def close(m: re.Match[str]) -> str | None:
+        content = m.group(1)
+        if _prose(content) or _ACRONYM.fullmatch(content) or content.rstrip()[-1:] in ".!?":
+            return content + ") "
+        return None
+
+    return sub_outside(_CLOSE, close, sub_outside(_OPEN, open_, text))
+
+
+_ABBREVIATIONS = frozenset(
+    "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lbs min max sec".split()
+)
+_CASE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})([.!?]\)\s+)([a-z]+)(?![\w.@/-])")
+
+
+def sentence_case(text: str, ctx: Context) -> str:
+    """Capitalise a word that follows a bracketed sentence closed by a full stop.
+
+    >>> sentence_case("(results remain unknown.) time will tell", EMPTY)
+    '(results remain unknown.) Time will tell'
+    >>> sentence_case("(see fig.) and (approx.) then (Y.) shortly", EMPTY)
+    '(see fig.) and (approx.) then (Y.) shortly'
+    """
+
+    def repl(m: re.Match[str]) -> str | None:
+        if m.group(1).lower() in _ABBREVIATIONS or not m.group(1).islower():
+            return None
+        word = m.group(3)
+        return m.group(1) + m.group(2) + word[0].upper() + word[1:]
+
+    return sub_outside(_CASE, repl, text)
+
+
+_DANGLING = re.compile(r"(?<=[^\W\d_]{2})\s*[;,]+\s*$")
+
+
+def dangling_punct(text: str, ctx: Context) -> str:
+    """End a paragraph that stops on a comma or semicolon with a full stop.
+
+    >>> dangling_punct("areas aspiring new standards planning;", EMPTY)
+    'areas aspiring new standards planning.'
+    >>> dangling_punct("The list follows:", EMPTY)
+    'The list follows:'
+    """
+    if "\n" in text.rstrip():
+        return text  # a poem, an address or a list kept in one block
+    return _DANGLING.sub(".", text)
