@@ -251,8 +251,9 @@ def degarble_text(text: str) -> str:
 
     The whole text is the article context (its repeated names, its quoting style).
 
-    >>> degarble_text("Xiaomi sells.\\n\\nXiaomi grows,Xiaomi builds.\\n\\nXiami shall win.")
-    'Xiaomi sells.\\n\\nXiaomi grows, Xiaomi builds.\\n\\nXiaomi shall win.'
+    >>> degarble_text("Xiaomi sells phones.\\n\\nXiaomi grows,and Xiaomi builds cars.\\n\\n"
+    ...               "It is the year of the Xiami car.")
+    'Xiaomi sells phones.\\n\\nXiaomi grows, and Xiaomi builds cars.\\n\\nIt is the year of the Xiaomi car.'
     """
     return explain_text(text)[0]
 

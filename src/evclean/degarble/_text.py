@@ -25,21 +25,27 @@ _TLDS = (
     "html?|php|aspx?|jsp|pdf|png|jpe?g|gif|svg|zip|exe|py|js|ts|json|xml|csv|txt|md|docx?|xlsx?"
 )
 _PROTECTED = re.compile(
-    r"(?:https?|ftp)://\S+"  # URLs
-    r"|www\.\S+"
+    r"(?i:https?|ftp)://\S+"  # URLs
+    r"|(?i:www)\.\S+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|\S*[/\\=]\S*"  # paths, query strings, anything with a slash
-    r"|(?<![\w.])(?:[\w-]+\.)+(?:" + _TLDS + r")\b(?:\S*)"  # domains and file names
+    r"|(?<!\S)(?=\S*[/\\])(?=\S*[.:?=#\\]|/)\S+"  # paths: a/b.c, /usr/bin, x.org/a?b=c
+    r"|\S*=\S*"  # query strings, assignments
+    r"|(?<![\w.])(?:[\w-]+\.)+(?:" + _TLDS + r")\b(?:\S*)"  # domains, file names (lowercase)
     r"|(?<![\w.])[\w-]{2,}\.(?:[\w-]+\.)+[\w-]+"  # dotted names: os.path.join
     r"|[\w.]*_\w*"  # snake_case and other code-like names
     r"|(?<!\w)[:;=8][-^o']?[()\[\]DPpOo3/\\|*]+(?!\w)"  # emoticons
     r"|" + CODE + r"+",
-    re.IGNORECASE,
 )
 
 
 #: What a rule about markup must still leave alone: URLs and code.
 URLS_AND_CODE = re.compile(r"(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+|" + CODE + "+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def _ranges(text: str, pattern: re.Pattern[str]) -> tuple[tuple[int, int], ...]:
+    # cached: the rules of a block often look at the same text one after another
+    return tuple(m.span() for m in pattern.finditer(text))
 
 
 def protected(text: str, pattern: re.Pattern[str] = _PROTECTED) -> list[tuple[int, int]]:
@@ -49,7 +55,7 @@ def protected(text: str, pattern: re.Pattern[str] = _PROTECTED) -> list[tuple[in
     >>> [t[a:b] for a, b in protected(t)]
     ['tech-news.info', 'https://example.org/a?b=c,', ':D']
     """
-    return [m.span() for m in pattern.finditer(text)]
+    return list(_ranges(text, pattern))
 
 
 def sub_outside(
@@ -61,37 +67,48 @@ def sub_outside(
     """``pattern.sub(repl, text)`` that skips any match overlapping a protected range.
 
     ``repl`` is a string or a function of the match; a function may return ``None``
-    to leave its match unchanged.
+    to leave its match unchanged. The protected ranges are found only once a match is.
 
     >>> sub_outside(re.compile(r","), ", ", "a,b see x.org/a,b")
     'a, b see x.org/a,b'
     """
-    ranges = protected(text, protect)
-    starts = [a for a, _ in ranges]
+    ranges: tuple[tuple[int, int], ...] | None = None
+    starts: list[int] = []
 
     def blocked(a: int, b: int) -> bool:
+        nonlocal ranges, starts
+        if ranges is None:
+            ranges = _ranges(text, protect)
+            starts = [r[0] for r in ranges]
         # ranges are disjoint and sorted, so the last one starting before the match's
         # end is the only one that can reach into it
         i = bisect.bisect_left(starts, max(b, a + 1)) - 1
         return i >= 0 and ranges[i][1] > a
 
     def sub(m: re.Match[str]) -> str:
-        a, b = m.span()
-        if ranges and blocked(a, b):
-            return m.group(0)
         if callable(repl):
             out = repl(m)
-            return m.group(0) if out is None else str(out)
-        return m.expand(str(repl))
+            if out is None:
+                return m.group(0)
+            out = str(out)
+        else:
+            out = m.expand(str(repl))
+        if out == m.group(0) or blocked(*m.span()):
+            return m.group(0)
+        return out
 
     return pattern.sub(sub, text)
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
+def _zipfs() -> dict[str, float]:
     import wordfreq
 
-    return dict(wordfreq.get_frequency_dict("en"))
+    return {
+        word: round(math.log10(f) + 9, 2)
+        for word, f in wordfreq.get_frequency_dict("en").items()
+        if f > 0
+    }
 
 
 def zipf(word: str) -> float:
@@ -100,14 +117,12 @@ def zipf(word: str) -> float:
     >>> zipf("the") > 7 > zipf("regarding") > 4 > zipf("xiami")
     True
     """
-    f = _frequencies().get(word.lower())
-    if not f:
-        return 0.0
-    return round(math.log10(f) + 9, 2)
+    return _zipfs().get(word.lower(), 0.0)
 
 
+#: Tokens as counted in :class:`Context`: runs of letters (no apostrophes).
+_TOKEN = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
 
 
 def english_share(text: str) -> float | None:
@@ -120,14 +135,14 @@ def english_share(text: str) -> float | None:
     >>> english_share("Наши герои знают толк") is None
     True
     """
-    words = [m.group(0) for m in WORD.finditer(text)]
-    words = [w for w in words if len(w) >= 2]
+    words = [w for w in _TOKEN.findall(text) if len(w) >= 2]
     if not words:
         return None
-    latin = sum(1 for w in words if _LATIN_WORD.fullmatch(w.split("’")[0].split("'")[0]))
+    latin = sum(1 for w in words if w.isascii())
     if latin < len(words) / 2:
         return None
-    known = sum(1 for w in words if zipf(w) >= 3.0 or zipf(re.split("['’]", w)[0]) >= 3.0)
+    table = _zipfs()
+    known = sum(1 for w in words if table.get(w.lower(), 0.0) >= 3.0)
     return known / len(words)
 
 
@@ -135,10 +150,12 @@ def english_share(text: str) -> float | None:
 _FUNCTION_WORDS = frozenset(
     "the and of to is that for with was are this be by have has from it as at or not but "
     "they he she we you his her their which will would been were an its about more can "
-    "had what who if than there when been into after also these those our".split()
+    "had what who if than there when been into after also these those our i my your "
+    "him them".split()
 )
 
 
+@lru_cache(maxsize=64)
 def is_english(text: str) -> bool:
     """Whether a paragraph reads as English (so English word statistics apply).
 
@@ -151,13 +168,13 @@ def is_english(text: str) -> bool:
     >>> is_english("Il black Friday incombe su di noi: per chi non lo sapesse")
     False
     """
-    words = [m.group(0).lower() for m in WORD.finditer(text)]
+    words = [w.lower() for w in _TOKEN.findall(text)]
     if len(words) < 6:
         return True
     share = english_share(text)
     if share is None or share < 0.7:
         return False
-    return sum(1 for w in words if w in _FUNCTION_WORDS) >= 0.08 * len(words)
+    return share >= 0.9 or sum(1 for w in words if w in _FUNCTION_WORDS) >= 0.05 * len(words)
 
 
 #: A proper noun must occur this often to count as one of the article's names.
@@ -181,13 +198,15 @@ class Context:
     ``words``: how often each word occurs, as written. ``english``: whether the article
     as a whole reads as English. ``curly``: whether it uses curly double quotes.
     ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times,
-    with their counts, most frequent first.
+    with their counts, most frequent first. ``variants``: rare words that misspell one of
+    those names, and the name (see :func:`evclean.degarble.names.variant_of`).
     """
 
     words: Mapping[str, int] = field(default_factory=dict)
     english: bool = True
     curly: bool = False
     names: tuple[tuple[str, int], ...] = ()
+    variants: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Context:
@@ -202,23 +221,25 @@ class Context:
         for text in texts:
             words.update(m.group(0) for m in _TOKEN.finditer(text))
         joined = "\n".join(texts)
+        head = joined[:5000]  # enough to know the language
         share = english_share(joined)
         names = sorted(
             ((w, n) for w, n in words.items() if n >= NAME_COUNT and is_name(w)),
             key=lambda item: (-item[1], item[0]),
         )
+        from .names import find_variants
+
         return cls(
             words=dict(words),
             names=tuple(names),
-            english=is_english(joined),
+            english=is_english(head),
             curly="“" in joined or "”" in joined,
+            variants=find_variants(words, names),
         )
 
     def count(self, word: str) -> int:
         return self.words.get(word, 0)
 
 
-#: Tokens as counted in :class:`Context`: runs of letters (no apostrophes).
-_TOKEN = re.compile(r"[^\W\d_]+")
 
 EMPTY = Context()

@@ -32,12 +32,12 @@ def glued_case(text: str, ctx: Context) -> str:
     >>> glued_case("iPhone, eBay, YouTube, McDonald's, PayPal, macOS, mRNA, kWh", EMPTY)
     "iPhone, eBay, YouTube, McDonald's, PayPal, macOS, mRNA, kWh"
     """
-    if not ctx.english or not is_english(text):
+    if not ctx.english:
         return text
 
     def repl(m: re.Match[str]) -> str | None:
         left, right = m.group(1), m.group(2)
-        if ctx.count(m.group(0)) > 1:
+        if ctx.count(m.group(0)) > 1 or not is_english(text):
             return None  # a name the article uses on purpose
         if len(left) == 1 and (left != "a" or not right[1:].islower() or len(right) < 3):
             return None
@@ -52,45 +52,78 @@ def glued_case(text: str, ctx: Context) -> str:
     return sub_outside(_CASE_GLUE, repl, text)
 
 
-_LOWER_GLUE = re.compile(r"(?<![\w.@/&'’-])[a-z]{5,}(?![\w@/&'’-]|\.\w)")
+_LOWER_GLUE = re.compile(r"(?<![\w.@/&'’-])[a-z]{4,}(?![\w@/&'’-]|\.\w)")
 _SINGLE = frozenset({"a"})
-#: How much likelier (in log10) two words must be than the glued form.
-MARGIN = 1.5
 #: How common (zipf) each part of a split must be.
-PART_ZIPF = 3.0
+PART_ZIPF = 2.5
+#: How common a part glued to a function word must be ("irritantis").
+RARE_PART_ZIPF = 2.0
+#: How common the two parts must be together (sum of zipf) to split an unknown token.
+PAIR_ZIPF = 7.0
+#: For a token that is a (rare) word: how much likelier, in log10, the two words must be.
+MARGIN = 1.5
+#: How much better (sum of zipf) the best split must be than any other.
+AMBIGUITY = 1.0
+#: Particles and combining forms that English glues to words to make new ones
+#: ("overdrew", "upsample", "hyperpersonalized"): a rare token made of one of them and a
+#: content word is more likely a compound than damage.
+COMPOUNDING = frozenset(
+    "over under up down out back off fore after through super counter cross mid self "
+    "non anti multi hyper hypo un electro tele cyber psycho micro macro mega ultra semi "
+    "mini bio eco geo neuro auto inter intra trans pre post re de dis mis co sub tri bi "
+    "poly mono pseudo proto retro socio techno thermo hydro aero agro astro nano pan "
+    "para omni infra meta".split()
+)
+#: Suffixes that are never a word of their own ("boomerang|ing").
+SUFFIXES = frozenset("ing ed ers ly ness tion ism ist ize ise ity ment".split())
+#: Words so common that a token glued from one is damage, not a compound.
+FUNCTION_ZIPF = 6.0
+#: Below this a word after a compounding particle counts as a content word.
+CONTENT_ZIPF = 5.5
 
 
 def split_glued(word: str) -> tuple[str, str] | None:
-    """The best split of a lowercase token into two common words, if far likelier.
+    """The best split of a lowercase token into two common words, if clearly right.
 
-    The glued form is compared with the two words as independent events:
-    zipf(a) + zipf(b) - 9 (log10 per billion of the pair) against zipf(ab).
+    A token that is no English word splits where both parts are common words and
+    together common enough (``PAIR_ZIPF``); a token that is a rare word splits only where
+    the two words as independent events, zipf(a) + zipf(b) - 9, are ``MARGIN`` likelier.
+    A split must be the only good one, and a compounding particle with a content word
+    ("overdrew", "upsample") stays one word.
 
-    >>> split_glued("regardingthe")
-    ('regarding', 'the')
-    >>> split_glued("federalreserve")
-    ('federal', 'reserve')
-    >>> split_glued("hyperloop"), split_glued("greenwashing"), split_glued("menghina")
+    >>> split_glued("regardingthe"), split_glued("tothe"), split_glued("truthcreates")
+    (('regarding', 'the'), ('to', 'the'), ('truth', 'creates'))
+    >>> split_glued("hyperloop"), split_glued("overdrew"), split_glued("menghina")
     (None, None, None)
     """
     glued = zipf(word)
-    best: tuple[float, str, str] | None = None
+    splits: list[tuple[float, str, str]] = []
     for i in range(1, len(word)):
         a, b = word[:i], word[i:]
         if (len(a) == 1 and a not in _SINGLE) or (len(b) == 1 and b not in _SINGLE):
             continue
         za = zipf(a)
-        if za < PART_ZIPF:
+        if za < RARE_PART_ZIPF:
             continue
         zb = zipf(b)
-        if zb < PART_ZIPF:
+        if zb < RARE_PART_ZIPF or min(za, zb) < PART_ZIPF and max(za, zb) < FUNCTION_ZIPF:
             continue
-        score = za + zb
-        if best is None or score > best[0]:
-            best = (score, a, b)
-    if best is None or best[0] - 9.0 < glued + MARGIN:
+        splits.append((za + zb, a, b))
+    if not splits:
         return None
-    return best[1], best[2]
+    splits.sort(reverse=True)
+    score, a, b = splits[0]
+    if len(splits) > 1 and splits[1][0] > score - AMBIGUITY:
+        return None
+    if glued > 0 and score - 9.0 < glued + MARGIN:
+        return None
+    if glued == 0 and score < PAIR_ZIPF:
+        return None
+    if a in COMPOUNDING and zipf(b) < CONTENT_ZIPF:
+        return None
+    if b in SUFFIXES:
+        return None
+    return a, b
 
 
 def glued_words(text: str, ctx: Context) -> str:
@@ -101,12 +134,12 @@ def glued_words(text: str, ctx: Context) -> str:
     >>> glued_words("the hyperloop and the greenwashing of the cryptocurrency", EMPTY)
     'the hyperloop and the greenwashing of the cryptocurrency'
     """
-    if not ctx.english or not is_english(text):
+    if not ctx.english:
         return text
 
     def repl(m: re.Match[str]) -> str | None:
         word = m.group(0)
-        if ctx.count(word) > 1 or zipf(word) >= 3.0:
+        if ctx.count(word) > 1 or zipf(word) >= 3.0 or not is_english(text):
             return None
         parts = split_glued(word)
         return " ".join(parts) if parts else None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from ._text import EMPTY, NAME_COUNT, Context, is_name, sub_outside, zipf
+from ._text import EMPTY, NAME_COUNT, Context, is_english, is_name, sub_outside, zipf
 
 __all__ = ["EMPTY", "name_variants", "variant_of"]
 
@@ -43,17 +44,43 @@ def variant_of(word: str, ctx: Context) -> str | None:
     return found
 
 
+def find_variants(
+    words: Mapping[str, int], names: tuple[tuple[str, int], ...]
+) -> dict[str, str]:
+    """The rare words of an article that misspell one of its names, and that name.
+
+    >>> find_variants({"Xiaomi": 15, "Xiaomii": 1, "Xiami": 1, "Miami": 1},
+    ...               (("Xiaomi", 15),))
+    {'Xiaomii': 'Xiaomi', 'Xiami': 'Xiaomi'}
+    """
+    if not names:
+        return {}
+    ctx = Context(words=words, names=names)
+    found = {}
+    for word in words:
+        name = variant_of(word, ctx)
+        if name is not None:
+            found[word] = name
+    return found
+
+
 def name_variants(text: str, ctx: Context) -> str:
     """Spell a rare name as the article spells it many times ("Xiami" -> "Xiaomi").
+
+    Only in English text: the check that a variant is no word in its own right uses
+    English word statistics.
 
     >>> ctx = Context.of(["Xiaomi " * 15, "Iran " * 5, "Xiaomii Xiami Miami Iraq"])
     >>> name_variants("Xiaomii plans and Xiami shall grow, unlike Miami or Iraq", ctx)
     'Xiaomi plans and Xiaomi shall grow, unlike Miami or Iraq'
     """
-    if not ctx.names:
+    if not ctx.variants or not ctx.english:
         return text
 
     def repl(m: re.Match[str]) -> str | None:
-        return variant_of(m.group(0), ctx)
+        name = ctx.variants.get(m.group(0))
+        if name is None or not is_english(m.string):
+            return None
+        return name
 
     return sub_outside(_NAME, repl, text)

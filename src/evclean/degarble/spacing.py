@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import EMPTY, Context, sub_outside
+from ._text import EMPTY, Context, sub_outside, zipf
 
 __all__ = ["EMPTY", "bracket_spacing", "dangling_punct", "punct_spacing", "sentence_case"]
 
@@ -14,6 +14,13 @@ _RUN_BEFORE = re.compile(r"[^\W\d_]+$")
 _RUN_AFTER = re.compile(r"[^\W\d_]+")
 _DOTTED_ABBR = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}$")
 _OPENERS_BEFORE = "”’\")]"
+
+
+def _starts_sentence(word: str, text: str, end: int) -> bool:
+    """Whether a word can start a sentence: capitalised, or the pronoun I."""
+    if word == "I":
+        return not text[end:end + 1].isalnum()
+    return len(word) >= 2 and word[0].isupper() and word[1].islower()
 
 
 def _space_after(m: re.Match[str]) -> str | None:
@@ -28,24 +35,35 @@ def _space_after(m: re.Match[str]) -> str | None:
     right = after.group(0) if after else ""
     if mark == "." and _DOTTED_ABBR.search(head + "."):
         return ". " if len(right) >= 2 else None  # U.S.Army, e.g.using
-    if left and before and before.start() > 0 and head[before.start() - 1] in ".@-":
+    dotted = before is not None and before.start() > 0 and head[before.start() - 1] in ".@-"
+    if mark in ".:" and dotted:
         return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
+    capital = after is not None and _starts_sentence(right, text, after.end())
     if mark == ".":
-        ok = (
-            len(left) >= 2
-            and left[-1].islower()
-            and right[:1].isupper()
-            and len(right) >= 2
-            and right[1:].islower()
-        )
+        if head.endswith(".."):
+            return None  # an ellipsis: "...and" may start a quotation
+        if len(left) >= 2 and left.islower():
+            ok = capital  # shortly.Time
+        else:  # BIG.And, 2015.In, (Leathers?!).It
+            ok = (
+                (len(left) >= 2 or prev.isdigit() or prev in _OPENERS_BEFORE)
+                and capital
+                and (right == "I" or zipf(right) >= 3.0)
+            )
     elif mark == ":":
-        ok = len(left) >= 3 and len(right) >= 2
+        ok = (len(left) >= 3 and len(right) >= 2) or (
+            bool(left) and left.isupper() and capital  # Q:What
+        )
     elif mark == ",":
         ok = (bool(left) or prev.isdigit() or prev in _OPENERS_BEFORE or prev == ".") and (
-            len(right) >= 2 or len(left) >= 2
+            len(right) >= 2 or len(left) >= 2 or right == "I"
         )
     else:  # ; ! ?
-        ok = (bool(left) or prev in _OPENERS_BEFORE) and len(right) >= 2
+        ok = (
+            (bool(left) or prev in _OPENERS_BEFORE)
+            and (len(right) >= 2 or right == "I")
+            and not (left.isupper() and right.isupper())  # TL;DR
+        )
     return mark + " " if ok else None
 
 
@@ -58,13 +76,15 @@ def punct_spacing(text: str, ctx: Context) -> str:
     'It grew. Then it fell! Why? Nobody knows; really'
     >>> punct_spacing("the U.S.Army and e.g.using", EMPTY)
     'the U.S. Army and e.g. using'
+    >>> punct_spacing("Think BIG.And in 2015.In short, AT&T,Comcast/Xfinity,and I. Q:What", EMPTY)
+    'Think BIG. And in 2015. In short, AT&T, Comcast/Xfinity, and I. Q: What'
 
     Numbers, times, abbreviations, domains, URLs and emoticons are left alone:
 
     >>> punct_spacing("3.5, 1,000, 10:30, U.S., e.g., tech-news.info, example.org/a?b=c :P", EMPTY)
     '3.5, 1,000, 10:30, U.S., e.g., tech-news.info, example.org/a?b=c :P'
-    >>> punct_spacing("ASP.NET, Node.js, re:Invent, Yahoo!", EMPTY)
-    'ASP.NET, Node.js, re:Invent, Yahoo!'
+    >>> punct_spacing("ASP.NET, Node.js, re:Invent, Yahoo!, TL;DR", EMPTY)
+    'ASP.NET, Node.js, re:Invent, Yahoo!, TL;DR'
     """
     return sub_outside(_PUNCT, _space_after, text)
 
