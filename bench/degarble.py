@@ -25,7 +25,7 @@ from pathlib import Path
 
 from evclean.degarble import explain_text
 from evclean.document import Change
-from evclean.degarble._text import WORD, is_english, is_name, zipf
+from evclean.degarble._text import WORD, Context, is_english, zipf
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "aeb"
@@ -135,15 +135,15 @@ def tag_fragment(article: Article, i: int, rng: random.Random) -> str | None:
 
 
 def name_variant(article: Article, i: int, rng: random.Random) -> str | None:
-    """Misspell by one letter (not the first) one occurrence of a name the article
-    spells the same way three or more times; skipped where that gives a known word."""
-    counts: dict[str, int] = {}
-    for p in article:
-        for m in re.finditer(r"[^\W\d_]+", p):
-            counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    """Misspell by one letter (not the first) one occurrence of a proper noun that the
+    article spells the same way four or more times (a capitalised word of five or more
+    letters, found inside sentences at least half the time); skipped where that gives a
+    known word or a word the article already has."""
+    ctx = Context.of(article)
+    names = {name for name, n in ctx.names if n >= 4}
+    counts = ctx.words
     p = article[i]
-    found = [m for m in re.finditer(r"[^\W\d_]+", p)
-             if counts[m.group(0)] >= 4 and is_name(m.group(0))]
+    found = [m for m in re.finditer(r"[^\W\d_]+", p) if m.group(0) in names]
     if not found:
         return None
     m = rng.choice(found)

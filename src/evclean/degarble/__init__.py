@@ -251,9 +251,9 @@ def degarble_text(text: str) -> str:
 
     The whole text is the article context (its repeated names, its quoting style).
 
-    >>> degarble_text("Xiaomi sells phones.\\n\\nXiaomi grows,and Xiaomi builds cars.\\n\\n"
+    >>> degarble_text("Phones by Xiaomi sell.\\n\\nSo Xiaomi grows,and Xiaomi builds cars.\\n\\n"
     ...               "It is the year of the Xiami car.")
-    'Xiaomi sells phones.\\n\\nXiaomi grows, and Xiaomi builds cars.\\n\\nIt is the year of the Xiaomi car.'
+    'Phones by Xiaomi sell.\\n\\nSo Xiaomi grows, and Xiaomi builds cars.\\n\\nIt is the year of the Xiaomi car.'
     """
     return explain_text(text)[0]
 

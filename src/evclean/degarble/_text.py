@@ -130,7 +130,7 @@ def english_share(text: str) -> float | None:
 
     None if it has none (for example a text in another script).
 
-    >>> english_share("The cat sat on the mat.")
+    >>> english_share("The cat sat on the mat with Xiaomi.")
     1.0
     >>> english_share("Наши герои знают толк") is None
     True
@@ -141,6 +141,11 @@ def english_share(text: str) -> float | None:
     latin = sum(1 for w in words if w.isascii())
     if latin < len(words) / 2:
         return None
+    # names are words of no language: judge by the words that are not capitalised,
+    # unless there are few (a title in title case)
+    lower = [w for w in words if not w[0].isupper()]
+    if len(lower) >= 5:
+        words = lower
     table = _zipfs()
     known = sum(1 for w in words if table.get(w.lower(), 0.0) >= 3.0)
     return known / len(words)
@@ -161,15 +166,16 @@ def is_english(text: str) -> bool:
 
     Most of its words must be English words, and some of them English function words
     (the English word list holds many short words of other languages). A text of fewer
-    than six words counts as English: the article's language decides for it.
+    than twelve words counts as English: the article's language decides for it.
 
     >>> is_english("Further insights reveal that Xiaomi is actively forming teams.")
     True
-    >>> is_english("Il black Friday incombe su di noi: per chi non lo sapesse")
+    >>> is_english("Il black Friday incombe su di noi: per chi non lo sapesse (o per chi è "
+    ...            "sbarcato ieri sulla terra)")
     False
     """
     words = [w.lower() for w in _TOKEN.findall(text)]
-    if len(words) < 6:
+    if len(words) < 12:
         return True
     share = english_share(text)
     if share is None or share < 0.7:
@@ -177,18 +183,20 @@ def is_english(text: str) -> bool:
     return share >= 0.9 or sum(1 for w in words if w in _FUNCTION_WORDS) >= 0.05 * len(words)
 
 
+# A capitalised word after a word or a comma: inside a sentence, so a proper noun.
+_INSIDE = re.compile(r"(?<=[\w,;] )([^\W\d_]+)")
 #: A proper noun must occur this often to count as one of the article's names.
 NAME_COUNT = 3
 NAME_LENGTH = 5
 
 
-def is_name(word: str) -> bool:
-    """Whether a word looks like a proper noun that a name variant may misspell.
+def is_name(word: str, length: int = NAME_LENGTH) -> bool:
+    """Whether a word is capitalised like a proper noun (of at least ``length`` letters).
 
     >>> is_name("Xiaomi"), is_name("NASA"), is_name("Bob"), is_name("xiaomi")
     (True, False, False, False)
     """
-    return len(word) >= NAME_LENGTH and word[0].isupper() and not word.isupper()
+    return len(word) >= length and word[0].isupper() and not word.isupper()
 
 
 @dataclass(frozen=True)
@@ -197,8 +205,10 @@ class Context:
 
     ``words``: how often each word occurs, as written. ``english``: whether the article
     as a whole reads as English. ``curly``: whether it uses curly double quotes.
-    ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times,
-    with their counts, most frequent first. ``variants``: rare words that misspell one of
+    ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times, with
+    their counts, most frequent first: capitalised words that are no common English
+    word, or that are found inside sentences at least a quarter of the time (so
+    "Apple" is a name where the article writes "by Apple", "Because" is none). ``variants``: rare words that misspell one of
     those names, and the name (see :func:`evclean.degarble.names.variant_of`).
     """
 
@@ -212,19 +222,24 @@ class Context:
     def of(cls, texts: Iterable[str]) -> Context:
         """The context of an article made of ``texts``.
 
-        >>> ctx = Context.of(["Xiaomi said “yes”.", "Xiaomi and Xiaomi."])
+        >>> ctx = Context.of(["Xiaomi said “yes”.", "So Xiaomi and Xiaomi did."])
         >>> ctx.words["Xiaomi"], ctx.english, ctx.curly, ctx.names
         (3, True, True, (('Xiaomi', 3),))
         """
         texts = list(texts)
         words: Counter[str] = Counter()
+        inside: Counter[str] = Counter()  # capitalised words not at a sentence's start
         for text in texts:
             words.update(m.group(0) for m in _TOKEN.finditer(text))
+            inside.update(m.group(1) for m in _INSIDE.finditer(text))
         joined = "\n".join(texts)
         head = joined[:5000]  # enough to know the language
         share = english_share(joined)
         names = sorted(
-            ((w, n) for w, n in words.items() if n >= NAME_COUNT and is_name(w)),
+            (
+                (w, n) for w, n in words.items()
+                if n >= NAME_COUNT and is_name(w) and (inside[w] * 4 >= n or zipf(w) < 3.0)
+            ),
             key=lambda item: (-item[1], item[0]),
         )
         from .names import find_variants

@@ -61,7 +61,9 @@ def entities(text: str, ctx: Context) -> str:
         if decoded == m.group(0):
             return None
         if decoded in _SPACES:
-            return " "
+            start, end = m.span()
+            edge = start == 0 or end == len(m.string)
+            return "" if edge or m.string[start - 1].isspace() else " "
         if len(decoded) != 1 or (ord(decoded) < 32 and decoded not in "\t\n"):
             return None
         return decoded

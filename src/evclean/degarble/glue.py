@@ -39,14 +39,15 @@ def glued_case(text: str, ctx: Context) -> str:
         left, right = m.group(1), m.group(2)
         if ctx.count(m.group(0)) > 1 or not is_english(text):
             return None  # a name the article uses on purpose
-        if len(left) == 1 and (left != "a" or not right[1:].islower() or len(right) < 3):
+        if len(left) == 1 and (left != "a" or len(right) < 3):
+            return None  # iPhone, eBay, mRNA
+        if not _VOWEL.search(left) or zipf(left) < 2.5:
             return None
-        if not _VOWEL.search(left) or zipf(left) < 3.0:
-            return None
-        if zipf(m.group(0)) >= 1.0:
+        glued = zipf(m.group(0))
+        if glued and zipf(left) + zipf(right) - 9.0 < glued + MARGIN:
             return None  # a known word or brand: macOS, webOS
-        if right.isupper() and len(right) < 4 and zipf(left) < 6.0:
-            return None  # watchOS, tvOS
+        if right == "OS":
+            return None  # the way operating systems are named: visionOS
         return f"{left} {right}"
 
     return sub_outside(_CASE_GLUE, repl, text)
@@ -59,7 +60,7 @@ PART_ZIPF = 2.5
 #: How common a part glued to a function word must be ("irritantis").
 RARE_PART_ZIPF = 2.0
 #: How common the two parts must be together (sum of zipf) to split an unknown token.
-PAIR_ZIPF = 7.0
+PAIR_ZIPF = 6.5
 #: For a token that is a (rare) word: how much likelier, in log10, the two words must be.
 MARGIN = 1.5
 #: How much better (sum of zipf) the best split must be than any other.

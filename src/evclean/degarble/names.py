@@ -11,6 +11,8 @@ __all__ = ["EMPTY", "name_variants", "variant_of"]
 
 #: A name must occur this many times as often as its variant.
 RATIO = 3
+#: The shortest variant considered ("Aple" for "Apple").
+VARIANT_LENGTH = 4
 _NAME = re.compile(r"[^\W\d_][^\W\d_]+")
 
 
@@ -21,7 +23,7 @@ def variant_of(word: str, ctx: Context) -> str | None:
     >>> variant_of("Xiaomii", ctx), variant_of("Xiami", ctx), variant_of("Miami", ctx)
     ('Xiaomi', 'Xiaomi', None)
     """
-    if not is_name(word) or zipf(word) >= 2.0:
+    if not is_name(word, VARIANT_LENGTH) or zipf(word) >= 2.0:
         return None  # a known word or name in its own right
     from rapidfuzz.distance import OSA  # imported here: `evclean --help` stays fast
 
@@ -36,7 +38,7 @@ def variant_of(word: str, ctx: Context) -> str | None:
         if OSA.distance(name, word, score_cutoff=limit) > limit:
             continue
         stem, other = (name, word) if len(name) < len(word) else (word, name)
-        if other in (stem + "s", stem + "e", stem + "n") or other.lower() == stem.lower():
+        if (other == stem + "s" and not stem.endswith("s")) or other.lower() == stem.lower():
             return None  # a plural or an inflected form, not a misspelling
         if found is not None:
             return None  # two candidates: ambiguous

@@ -60,15 +60,19 @@ def guillemets(text: str, ctx: Context) -> str:
 
 
 def _closer_position(text: str, i: int) -> bool:
-    before = text[i - 1:i]
+    """Whether a quote at ``i`` follows words and is not glued to a next word."""
+    before = text[:i].rstrip()[-1:]
     after = text[i + 1:i + 2]
-    return bool(before) and not before.isspace() and (not after or not after.isalnum())
+    return bool(before) and before not in "([{“" and (not after or not after.isalnum())
 
 
 def _opener_position(text: str, i: int) -> bool:
+    """Whether a quote at ``i`` comes before words and is not glued to a previous word."""
     before = text[i - 1:i]
-    after = text[i + 1:i + 2]
-    return (not before or before.isspace() or before in "([—–") and after.isalnum()
+    after = text[i + 1:].lstrip()[:1]
+    return (not before or before.isspace() or before in "([—–") and (
+        after.isalnum() or after == "…"
+    )
 
 
 def _remove(text: str, i: int) -> str:

@@ -38,12 +38,18 @@ def _space_after(m: re.Match[str]) -> str | None:
     dotted = before is not None and before.start() > 0 and head[before.start() - 1] in ".@-"
     if mark in ".:" and dotted:
         return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
+    if not (right[:1].isupper() or right[:1].islower()):
+        return None  # a script without case, and without spaces: Apple Inc.の商標
     capital = after is not None and _starts_sentence(right, text, after.end())
     if mark == ".":
         if head.endswith(".."):
             return None  # an ellipsis: "...and" may start a quotation
-        if len(left) >= 2 and left.islower():
-            ok = capital  # shortly.Time
+        if right.lower() in _TLD_WORDS:
+            return None  # PanARMENIAN.Net
+        if left.lower() in ABBREVIATIONS and left[:1].isalpha():
+            ok = len(right) >= 2  # tsp.olive, Rep.Ilhan
+        elif len(left) >= 2 and left.islower():
+            ok = capital or (right == "A" and text[after.end():after.end() + 1] == " ")
         else:  # BIG.And, 2015.In, (Leathers?!).It
             ok = (
                 (len(left) >= 2 or prev.isdigit() or prev in _OPENERS_BEFORE)
@@ -51,8 +57,11 @@ def _space_after(m: re.Match[str]) -> str | None:
                 and (right == "I" or zipf(right) >= 3.0)
             )
     elif mark == ":":
-        ok = (len(left) >= 3 and len(right) >= 2) or (
-            bool(left) and left.isupper() and capital  # Q:What
+        ok = (
+            (len(left) >= 3 and (len(right) >= 2 or right == "a"))
+            or (bool(left) and left.isupper() and capital)  # Q:What
+            or (len(left) == 2 and zipf(left) >= 6.0 and capital)  # by:John
+            or ((prev.isdigit() or prev in _OPENERS_BEFORE) and capital and len(right) >= 3)
         )
     elif mark == ",":
         ok = (bool(left) or prev.isdigit() or prev in _OPENERS_BEFORE or prev == ".") and (
@@ -76,6 +85,8 @@ def punct_spacing(text: str, ctx: Context) -> str:
     'It grew. Then it fell! Why? Nobody knows; really'
     >>> punct_spacing("the U.S.Army and e.g.using", EMPTY)
     'the U.S. Army and e.g. using'
+    >>> punct_spacing("add 1 tsp.olive oil, Rep.Ilhan Omar said:a mess", EMPTY)
+    'add 1 tsp. olive oil, Rep. Ilhan Omar said: a mess'
     >>> punct_spacing("Think BIG.And in 2015.In short, AT&T,Comcast/Xfinity,and I. Q:What", EMPTY)
     'Think BIG. And in 2015. In short, AT&T, Comcast/Xfinity, and I. Q: What'
 
@@ -134,9 +145,13 @@ def bracket_spacing(text: str, ctx: Context) -> str:
     return sub_outside(_CLOSE, close, sub_outside(_OPEN, open_, text))
 
 
-_ABBREVIATIONS = frozenset(
-    "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lbs min max sec".split()
+#: Abbreviations written with a full stop, after which a word follows a space.
+ABBREVIATIONS = frozenset(
+    "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lb lbs min max sec "
+    "mr mrs ms dr jr sr st prof rev gen sen rep gov col capt lt sgt inc ltd corp dept "
+    "jan feb mar apr aug sept oct nov dec mt ft no vol".split()
 )
+_TLD_WORDS = frozenset("com net org info io gov edu".split())
 _CASE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})([.!?]\)\s+)([a-z]+)(?![\w.@/-])")
 
 
@@ -150,7 +165,7 @@ def sentence_case(text: str, ctx: Context) -> str:
     """
 
     def repl(m: re.Match[str]) -> str | None:
-        if m.group(1).lower() in _ABBREVIATIONS or not m.group(1).islower():
+        if m.group(1).lower() in ABBREVIATIONS or not m.group(1).islower():
             return None
         word = m.group(3)
         return m.group(1) + m.group(2) + word[0].upper() + word[1:]
