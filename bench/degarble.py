@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evclean.degarble import explain_text
-from evclean.document import Change
 from evclean.degarble._text import WORD, Context, is_english, zipf
+from evclean.document import Change
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "aeb"
@@ -59,7 +59,7 @@ def false_edits(articles: list[Article], quiet: bool) -> tuple[int, int]:
         if len(after) != len(paragraphs):
             raise SystemExit("degarble changed the number of paragraphs")
         total += len(paragraphs)
-        for before, now in zip(paragraphs, after):
+        for before, now in zip(paragraphs, after, strict=True):
             if before != now:
                 changed += 1
                 if not quiet:

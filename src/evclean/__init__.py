@@ -13,16 +13,26 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .config import Config
+    from .degarble import degarble_text
     from .errors import EvcleanError, InputError, NoArticleError
     from .pipeline import clean
     from .render import Article
 
-__all__ = ["Article", "Config", "EvcleanError", "InputError", "NoArticleError", "clean",
-           "__version__"]
+__all__ = [
+    "Article",
+    "Config",
+    "EvcleanError",
+    "InputError",
+    "NoArticleError",
+    "__version__",
+    "clean",
+    "degarble_text",
+]
 
 # Imports are lazy so that `evclean --help` and `import evclean` start fast.
 _LAZY = {
     "clean": "pipeline",
+    "degarble_text": "degarble",
     "Article": "render",
     "Config": "config",
     "EvcleanError": "errors",

@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .config import SKIPPABLE, STAGES, Config
+from .degarble import RULE_NAMES
 
 FORMATS = ("markdown", "json", "jsonl", "text")
 
@@ -52,6 +53,17 @@ def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return frozenset(names)
 
 
+def _split_rules(ctx: click.Context, param: click.Parameter,
+                 values: tuple[str, ...]) -> frozenset[str]:
+    names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
+    for name in sorted(names):
+        if name not in RULE_NAMES:
+            raise click.BadParameter(
+                f"unknown degarble rule {name!r}; rules are: {', '.join(RULE_NAMES)}", ctx, param
+            )
+    return frozenset(names)
+
+
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--url", metavar="URL",
@@ -67,12 +79,19 @@ def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, .
               help="Write one file per input into DIR, named after the input.")
 @click.option("--skip", multiple=True, callback=_split_skip, metavar="STAGE",
               help=f"Skip a stage (repeatable or comma-separated): {', '.join(SKIPPABLE)}.")
+@click.option("--no-rule", "no_rule", multiple=True, callback=_split_rules, metavar="RULE",
+              help="Switch off a degarble rule (repeatable or comma-separated): "
+                   f"{', '.join(RULE_NAMES)}.")
+@click.option("--drop-garbled", type=click.FloatRange(0, 1), metavar="SCORE",
+              help="Drop paragraphs whose garble score (0 clean to 1 garbled) is above "
+                   "SCORE. Off by default.")
 @click.option("--explain", is_flag=True,
               help="Print to stderr what each stage removed or repaired, and why.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no messages except errors.")
 @click.version_option(__version__, "-V", "--version", prog_name="evclean")
 def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
-         output: Path | None, out_dir: Path | None, skip: frozenset[str], explain: bool,
+         output: Path | None, out_dir: Path | None, skip: frozenset[str],
+         no_rule: frozenset[str], drop_garbled: float | None, explain: bool,
          quiet: bool) -> None:
     """Clean scraped or republished news pages into markdown that links to the source.
 
@@ -89,7 +108,7 @@ def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
         raise click.UsageError("standard input (-) can be named only once")
     if url and len(inputs) > 1:
         raise click.UsageError("--url names one page; give it with a single INPUT")
-    config = Config(skip=skip)
+    config = Config(skip=skip, disabled_rules=no_rule, drop_garbled=drop_garbled)
     items = expand(list(inputs))
     results = []
     failed = 0
@@ -160,3 +179,8 @@ def _explain(name: str, article: object) -> None:
         table.add_row(Text(change.stage), Text(change.rule), Text(change.category),
                       clip(change.before), clip(change.after))
     console.print(table)
+    garble = getattr(article, "garble", None)
+    if garble is not None:
+        worst = max((s for s in garble.blocks if s is not None), default=0.0)
+        console.print(Text(f"{name}: garble score {garble.article:.3f} "
+                           f"(highest paragraph {worst:.3f})"))

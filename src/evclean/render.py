@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from .degarble.score import GarbleScores
 from .document import Block, Change, Document, Span
 from .metadata import host_of, same_site
 
@@ -258,6 +259,8 @@ class Article:
     markdown: str
     text: str
     report: tuple[Change, ...] = field(default=())
+    #: How garbled the text was before degarble repaired it, per article and per block.
+    garble: GarbleScores | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -266,17 +269,21 @@ class Article:
                 "site_name", "language", "canonical_url", "markdown", "text",
             )
         }
+        data["garble"] = self.garble.as_dict() if self.garble else None
         data["report"] = [c.as_dict() for c in self.report]
         return data
 
 
 def run(doc: Document) -> Article:
     """The render stage: the finished article."""
+    from .degarble import garble_scores
+
     return Article(
         **metadata(doc),
         markdown=to_markdown(doc),
         text=body_text(doc.blocks),
         report=doc.changes,
+        garble=garble_scores(doc),
     )
 
 

@@ -22,18 +22,19 @@ from ..config import Config
 from ..document import Block, Change, Document, Span
 from . import debris, glue, names, quotes, spacing
 from ._text import CODE, Context
-from .score import garble_score
+from .score import GarbleScores, garble_score, word_count
 
 __all__ = [
     "NAME",
     "RULES",
     "RULE_NAMES",
     "Context",
+    "GarbleScores",
     "Rule",
-    "block_scores",
     "degarble_text",
     "explain_text",
     "garble_score",
+    "garble_scores",
     "run",
 ]
 
@@ -138,13 +139,7 @@ def _respan(spans: tuple[Span, ...], old: str, new: str) -> tuple[Span, ...] | N
             return None
         if op == "delete":
             continue
-        # "replace" or "insert": the characters join the span before, else the one after
-        near = -1
-        for i in (i1 - 1, i2):
-            if 0 <= i < len(owner) and not spans[owner[i]].code:
-                near = owner[i]
-                break
-        new_owner.extend([near] * (j2 - j1))
+        new_owner.extend([_owner_of_insert(spans, owner, i1, i2, new[j1:j2])] * (j2 - j1))
     out: list[Span] = []
     pos = 0
     while pos < len(new):
@@ -157,6 +152,24 @@ def _respan(spans: tuple[Span, ...], old: str, new: str) -> tuple[Span, ...] | N
         out.append(span if span.code else span.with_text(new[pos:end]))
         pos = end
     return tuple(out)
+
+
+def _owner_of_insert(
+    spans: tuple[Span, ...], owner: list[int], i1: int, i2: int, inserted: str
+) -> int:
+    """The span that characters inserted between ``old[i1 - 1]`` and ``old[i2]`` join.
+
+    The span before, else the one after; but a space inserted where a link or emphasis
+    ends or begins goes outside it (``**bold!**word`` -> ``**bold!** word``). -1: a new
+    plain span.
+    """
+    sides = [owner[i] for i in (i1 - 1, i2) if 0 <= i < len(owner) and not spans[owner[i]].code]
+    if not sides:
+        return -1
+    if inserted.isspace() and len(set(sides)) == 2:
+        plain = [k for k in sides if not (spans[k].href or spans[k].strong or spans[k].em)]
+        return plain[0] if plain else -1
+    return sides[0]
 
 
 def _texts(doc: Document) -> list[str]:
@@ -206,8 +219,8 @@ def run(doc: Document, config: Config) -> Document:
     return doc.record(*changes, blocks=tuple(blocks))
 
 
-def block_scores(doc: Document) -> list[float | None]:
-    """The garble score of each block (None for code, tables and rules).
+def garble_scores(doc: Document) -> GarbleScores:
+    """The garble scores of a document's text blocks (those the ``text`` format shows).
 
     A block's score is taken against its text before degarble, found by following the
     stage's own changes back; without them (degarble skipped) the text as it is.
@@ -216,10 +229,16 @@ def block_scores(doc: Document) -> list[float | None]:
     for change in doc.changes:
         if change.stage == NAME and change.after:
             origin[change.after] = origin.get(change.before, change.before)
-    return [
-        garble_score(origin.get(b.text, b.text), b.text) if b.kind in _TEXT_KINDS else None
-        for b in doc.blocks
-    ]
+    scored: list[tuple[float, int] | None] = []
+    for block in doc.blocks:
+        if block.kind == "rule":
+            continue
+        if block.kind not in _TEXT_KINDS:
+            scored.append(None)
+            continue
+        text = block.text
+        scored.append((garble_score(origin.get(text, text), text), word_count(text)))
+    return GarbleScores.of(scored)
 
 
 # Plain text ----------------------------------------------------------------------------
@@ -253,7 +272,8 @@ def degarble_text(text: str) -> str:
 
     >>> degarble_text("Phones by Xiaomi sell.\\n\\nSo Xiaomi grows,and Xiaomi builds cars.\\n\\n"
     ...               "It is the year of the Xiami car.")
-    'Phones by Xiaomi sell.\\n\\nSo Xiaomi grows, and Xiaomi builds cars.\\n\\nIt is the year of the Xiaomi car.'
+    'Phones by Xiaomi sell.\\n\\nSo Xiaomi grows, and Xiaomi builds cars.\\n\\nIt is the year \
+of the Xiaomi car.'
     """
     return explain_text(text)[0]
 

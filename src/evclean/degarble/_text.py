@@ -39,7 +39,14 @@ _PROTECTED = re.compile(
 
 
 #: What a rule about markup must still leave alone: URLs and code.
-URLS_AND_CODE = re.compile(r"(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+|" + CODE + "+", re.IGNORECASE)
+URLS_AND_CODE = re.compile(
+    r"(?:https?|ftp)://[^\s<>]+|www\.[^\s<>]+|" + CODE + "+", re.IGNORECASE
+)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a text, as a set: how word lists are written here."""
+    return frozenset(text.split())
 
 
 @lru_cache(maxsize=16)
@@ -152,11 +159,11 @@ def english_share(text: str) -> float | None:
 
 
 #: English function words that are rare as words of other languages.
-_FUNCTION_WORDS = frozenset(
+_FUNCTION_WORDS = word_set(
     "the and of to is that for with was are this be by have has from it as at or not but "
     "they he she we you his her their which will would been were an its about more can "
-    "had what who if than there when been into after also these those our i my your "
-    "him them".split()
+    "had what who if than there when been into after also these those our i my your him "
+    "them"
 )
 
 
@@ -208,8 +215,9 @@ class Context:
     ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times, with
     their counts, most frequent first: capitalised words that are no common English
     word, or that are found inside sentences at least a quarter of the time (so
-    "Apple" is a name where the article writes "by Apple", "Because" is none). ``variants``: rare words that misspell one of
-    those names, and the name (see :func:`evclean.degarble.names.variant_of`).
+    "Apple" is a name where the article writes "by Apple", "Because" is none).
+    ``variants``: rare words that misspell one of those names, and the name (see
+    :func:`evclean.degarble.names.variant_of`).
     """
 
     words: Mapping[str, int] = field(default_factory=dict)
@@ -234,7 +242,6 @@ class Context:
             inside.update(m.group(1) for m in _INSIDE.finditer(text))
         joined = "\n".join(texts)
         head = joined[:5000]  # enough to know the language
-        share = english_share(joined)
         names = sorted(
             (
                 (w, n) for w, n in words.items()
@@ -249,7 +256,7 @@ class Context:
             names=tuple(names),
             english=is_english(head),
             curly="“" in joined or "”" in joined,
-            variants=find_variants(words, names),
+            variants=find_variants(words, tuple(names)),
         )
 
     def count(self, word: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import EMPTY, Context, is_english, sub_outside, zipf
+from ._text import EMPTY, Context, is_english, sub_outside, word_set, zipf
 
 __all__ = ["EMPTY", "glued_case", "glued_words", "split_glued"]
 
@@ -68,15 +68,19 @@ AMBIGUITY = 1.0
 #: Particles and combining forms that English glues to words to make new ones
 #: ("overdrew", "upsample", "hyperpersonalized"): a rare token made of one of them and a
 #: content word is more likely a compound than damage.
-COMPOUNDING = frozenset(
-    "over under up down out back off fore after through super counter cross mid self "
-    "non anti multi hyper hypo un electro tele cyber psycho micro macro mega ultra semi "
-    "mini bio eco geo neuro auto inter intra trans pre post re de dis mis co sub tri bi "
-    "poly mono pseudo proto retro socio techno thermo hydro aero agro astro nano pan "
-    "para omni infra meta".split()
+COMPOUNDING = word_set(
+    "over under up down out back off fore after through super counter cross mid self non "
+    "anti multi hyper hypo un electro tele cyber psycho micro macro mega ultra semi mini "
+    "bio eco geo neuro auto inter intra trans pre post re de dis mis co sub tri bi poly "
+    "mono pseudo proto retro socio techno thermo hydro aero agro astro nano pan para omni "
+    "infra meta"
 )
-#: Suffixes that are never a word of their own ("boomerang|ing").
-SUFFIXES = frozenset("ing ed ers ly ness tion ism ist ize ise ity ment".split())
+#: Suffixes, some of them words too, that a rare token more likely ends with than is
+#: glued to ("boomerang|ing", "foundation|ally").
+SUFFIXES = word_set(
+    "ing ed ers ly ness tion ism ist ize ise ity ment ally ably fully less wise ward "
+    "wards hood ship ships"
+)
 #: Words so common that a token glued from one is damage, not a compound.
 FUNCTION_ZIPF = 6.0
 #: Below this a word after a compounding particle counts as a content word.
@@ -107,7 +111,7 @@ def split_glued(word: str) -> tuple[str, str] | None:
         if za < RARE_PART_ZIPF:
             continue
         zb = zipf(b)
-        if zb < RARE_PART_ZIPF or min(za, zb) < PART_ZIPF and max(za, zb) < FUNCTION_ZIPF:
+        if zb < RARE_PART_ZIPF or (min(za, zb) < PART_ZIPF and max(za, zb) < FUNCTION_ZIPF):
             continue
         splits.append((za + zb, a, b))
     if not splits:

@@ -9,6 +9,7 @@ Clean text scores 0; a paragraph with one repair in every five words scores 1.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ._text import WORD
@@ -62,3 +63,36 @@ def garble_score(before: str, after: str | None = None) -> float:
         return 0.0
     damage = repairs(before, after) + visible_damage(after)
     return min(1.0, round(SCALE * damage / words, 3))
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in WORD.finditer(text))
+
+
+@dataclass(frozen=True)
+class GarbleScores:
+    """Garble scores of an article: the whole (a mean weighted by words) and each block.
+
+    ``blocks`` has one entry per block of the article's text, in order (None for code
+    blocks and tables, which degarble leaves alone).
+    """
+
+    article: float
+    blocks: tuple[float | None, ...]
+
+    @classmethod
+    def of(cls, scored: list[tuple[float, int] | None]) -> GarbleScores:
+        """From (score, words) per block, or None for a block without a score.
+
+        >>> GarbleScores.of([(0.0, 30), (0.5, 10), None])
+        GarbleScores(article=0.125, blocks=(0.0, 0.5, None))
+        """
+        words = sum(n for item in scored if item for _, n in [item])
+        total = sum(score * n for item in scored if item for score, n in [item])
+        return cls(
+            article=round(total / words, 3) if words else 0.0,
+            blocks=tuple(item[0] if item else None for item in scored),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {"article": self.article, "paragraphs": list(self.blocks)}

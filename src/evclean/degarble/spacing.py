@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import EMPTY, Context, sub_outside, zipf
+from ._text import EMPTY, Context, sub_outside, word_set, zipf
 
 __all__ = ["EMPTY", "bracket_spacing", "dangling_punct", "punct_spacing", "sentence_case"]
 
@@ -40,7 +40,8 @@ def _space_after(m: re.Match[str]) -> str | None:
         return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
     if not (right[:1].isupper() or right[:1].islower()):
         return None  # a script without case, and without spaces: Apple Inc.の商標
-    capital = after is not None and _starts_sentence(right, text, after.end())
+    end = after.end() if after else i + 1
+    capital = bool(right) and _starts_sentence(right, text, end)
     if mark == ".":
         if head.endswith(".."):
             return None  # an ellipsis: "...and" may start a quotation
@@ -49,7 +50,7 @@ def _space_after(m: re.Match[str]) -> str | None:
         if left.lower() in ABBREVIATIONS and left[:1].isalpha():
             ok = len(right) >= 2  # tsp.olive, Rep.Ilhan
         elif len(left) >= 2 and left.islower():
-            ok = capital or (right == "A" and text[after.end():after.end() + 1] == " ")
+            ok = capital or (right == "A" and text[end:end + 1] == " ")
         else:  # BIG.And, 2015.In, (Leathers?!).It
             ok = (
                 (len(left) >= 2 or prev.isdigit() or prev in _OPENERS_BEFORE)
@@ -146,12 +147,12 @@ def bracket_spacing(text: str, ctx: Context) -> str:
 
 
 #: Abbreviations written with a full stop, after which a word follows a space.
-ABBREVIATIONS = frozenset(
-    "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lb lbs min max sec "
-    "mr mrs ms dr jr sr st prof rev gen sen rep gov col capt lt sgt inc ltd corp dept "
-    "jan feb mar apr aug sept oct nov dec mt ft no vol".split()
+ABBREVIATIONS = word_set(
+    "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lb lbs min max sec mr "
+    "mrs ms dr jr sr st prof rev gen sen rep gov col capt lt sgt inc ltd corp dept jan "
+    "feb mar apr aug sept oct nov dec mt ft no vol"
 )
-_TLD_WORDS = frozenset("com net org info io gov edu".split())
+_TLD_WORDS = word_set("com net org info io gov edu")
 _CASE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})([.!?]\)\s+)([a-z]+)(?![\w.@/-])")
 
 
