@@ -41,6 +41,9 @@ __all__ = [
 NAME = "degarble"
 
 RuleFunction = Callable[[str, Context], str]
+#: A block whose text a pass changed goes through the rules again (a repair can expose
+#: damage that an earlier rule looks for), at most this many times in all.
+PASSES = 3
 _TEXT_KINDS = frozenset({"heading", "paragraph", "item"})
 
 
@@ -90,13 +93,18 @@ def _apply(
 ) -> tuple[str, list[tuple[str, str, str]]]:
     """Run the rules over one text; return it and (rule, before, after) per change."""
     steps = []
-    for rule in rules:
-        if kind not in rule.kinds:
-            continue
-        fixed = rule.fix(text, ctx)
-        if fixed != text:
-            steps.append((rule.name, text, fixed))
-            text = fixed
+    for _ in range(PASSES):
+        changed = False
+        for rule in rules:
+            if kind not in rule.kinds:
+                continue
+            fixed = rule.fix(text, ctx)
+            if fixed != text:
+                steps.append((rule.name, text, fixed))
+                text = fixed
+                changed = True
+        if not changed:
+            break
     return text, steps
 
 
@@ -176,47 +184,71 @@ def _texts(doc: Document) -> list[str]:
     return [b.text for b in doc.blocks if b.kind in _TEXT_KINDS]
 
 
+def _settled(before: Context, after: Context) -> bool:
+    """Whether repairs left unchanged what the rules know about the article."""
+    return (before.english, before.curly, before.names, before.variants) == (
+        after.english, after.curly, after.names, after.variants
+    )
+
+
+def _repair_blocks(
+    blocks: tuple[Block, ...], rules: tuple[Rule, ...]
+) -> tuple[tuple[Block, ...], list[Change]]:
+    """Apply the rules to every text block, with the article's context.
+
+    Repairs can change the context (a tag fragment removed makes a paragraph read as
+    English, a name variant fixed makes a name more frequent); if they did, the blocks
+    go through the rules once more with the new context, so the stage is idempotent.
+    """
+    changes: list[Change] = []
+    ctx = Context.of(b.text for b in blocks if b.kind in _TEXT_KINDS)
+    for _ in range(2):
+        out: list[Block] = []
+        changed = False
+        for block in blocks:
+            if block.kind not in _TEXT_KINDS or not block.spans:
+                out.append(block)
+                continue
+            old = _coded(block.spans)
+            new, steps = _apply(old, block.kind, ctx, rules)
+            spans = _respan(block.spans, old, new) if steps else None
+            if spans is None:  # nothing to do, or an edit that would touch code
+                out.append(block)
+                continue
+            changed = True
+            changes.extend(
+                Change(NAME, rule, _shown(before, block.spans), _shown(after, spans), block.kind)
+                for rule, before, after in steps
+            )
+            out.append(replace(block, spans=spans))
+        blocks = tuple(out)
+        if not changed:
+            break
+        new_ctx = Context.of(b.text for b in blocks if b.kind in _TEXT_KINDS)
+        if _settled(ctx, new_ctx):
+            break
+        ctx = new_ctx
+    return blocks, changes
+
+
 def run(doc: Document, config: Config) -> Document:
     """The degarble stage."""
     rules = _enabled(config.disabled_rules)
     threshold = config.drop_garbled
     if not rules and threshold is None:
         return doc
-    ctx = Context.of(_texts(doc))
-    changes: list[Change] = []
-    blocks: list[Block] = []
-    changed = False
-    for block in doc.blocks:
-        if block.kind not in _TEXT_KINDS or not block.spans:
-            blocks.append(block)
-            continue
-        original = block.text
-        old = _coded(block.spans)
-        new, steps = _apply(old, block.kind, ctx, rules)
-        if steps:
-            spans = _respan(block.spans, old, new)
-            if spans is None:  # never edit code: keep the block as it was
-                new, steps = old, []
-            else:
-                changed = True
-                changes.extend(
-                    Change(NAME, rule, _shown(before, block.spans), _shown(after, spans),
-                           block.kind)
-                    for rule, before, after in steps
-                )
-                block = replace(block, spans=spans)
-        if (
-            threshold is not None
-            and block.kind == "paragraph"
-            and garble_score(original, block.text) > threshold
-        ):
-            changed = True
-            changes.append(Change(NAME, "drop_garbled", block.text, "", block.kind))
-            continue
-        blocks.append(block)
-    if not changed:
+    blocks, changes = _repair_blocks(doc.blocks, rules)
+    if threshold is not None:
+        kept = []
+        for old, block in zip(doc.blocks, blocks, strict=True):
+            if block.kind == "paragraph" and garble_score(old.text, block.text) > threshold:
+                changes.append(Change(NAME, "drop_garbled", block.text, "", block.kind))
+                continue
+            kept.append(block)
+        blocks = tuple(kept)
+    if not changes:
         return doc
-    return doc.record(*changes, blocks=tuple(blocks))
+    return doc.record(*changes, blocks=blocks)
 
 
 def garble_scores(doc: Document) -> GarbleScores:
@@ -252,17 +284,13 @@ before='It grew,fast.', after='It grew, fast.', category='paragraph')])
     """
     rules = _enabled(disabled)
     parts = _split_paragraphs(text)
-    ctx = Context.of(p for p in parts[::2])
-    changes: list[Change] = []
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2 or not part.strip():
-            out.append(part)
-            continue
-        fixed, steps = _apply(part, "paragraph", ctx, rules)
-        changes.extend(Change(NAME, rule, b, a, "paragraph") for rule, b, a in steps)
-        out.append(fixed)
-    return "".join(out), changes
+    blocks = tuple(Block("paragraph", (Span(p),)) if p.strip() else Block("rule")
+                   for p in parts[::2])
+    repaired, changes = _repair_blocks(blocks, rules)
+    for i, block in enumerate(repaired):
+        if block.kind == "paragraph":
+            parts[2 * i] = block.text
+    return "".join(parts), changes
 
 
 def degarble_text(text: str) -> str:
