@@ -234,13 +234,9 @@ class Context:
         >>> ctx.words["Xiaomi"], ctx.english, ctx.curly, ctx.names
         (3, True, True, (('Xiaomi', 3),))
         """
-        texts = list(texts)
-        words: Counter[str] = Counter()
-        inside: Counter[str] = Counter()  # capitalised words not at a sentence's start
-        for text in texts:
-            words.update(m.group(0) for m in _TOKEN.finditer(text))
-            inside.update(m.group(1) for m in _INSIDE.finditer(text))
         joined = "\n".join(texts)
+        words = Counter(_TOKEN.findall(joined))
+        inside = Counter(_INSIDE.findall(joined))  # capitalised words inside sentences
         head = joined[:5000]  # enough to know the language
         names = sorted(
             (
@@ -257,6 +253,7 @@ class Context:
             english=is_english(head),
             curly="“" in joined or "”" in joined,
             variants=find_variants(words, tuple(names)),
+
         )
 
     def count(self, word: str) -> int:

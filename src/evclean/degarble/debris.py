@@ -31,6 +31,8 @@ def tag_fragments(text: str, ctx: Context) -> str:
     >>> tag_fragments("if a < b and c > d, or x<y, or <3", EMPTY)
     'if a < b and c > d, or x<y, or <3'
     """
+    if "<" not in text:
+        return text
 
     def repl(m: re.Match[str]) -> str:
         start, end = m.span()
@@ -55,6 +57,8 @@ def entities(text: str, ctx: Context) -> str:
     >>> entities("R&D, Q&A and &unknownthing; stay", EMPTY)
     'R&D, Q&A and &unknownthing; stay'
     """
+    if "&" not in text:
+        return text
 
     def repl(m: re.Match[str]) -> str | None:
         decoded = html.unescape(m.group(0))

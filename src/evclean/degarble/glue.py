@@ -131,6 +131,34 @@ def split_glued(word: str) -> tuple[str, str] | None:
     return a, b
 
 
+_RARE_TOKEN = re.compile(r"[^\W\d_]{4,}")
+
+
+def _compound_family(word: str, parts: tuple[str, str], text: str) -> bool:
+    """Whether the paragraph has another rare word made with the same content word.
+
+    "eartips" beside "earhooks", "smallcaps" beside "midcaps": the text compounds with
+    that word, so the token is a compound of its vocabulary, not two words glued.
+
+    >>> _compound_family("eartips", ("ear", "tips"), "secure-fit earhooks and eartips")
+    True
+    >>> _compound_family("regardingthe", ("regarding", "the"), "regardingthe and tothe")
+    False
+    """
+    a, b = parts
+    check_a, check_b = zipf(a) < FUNCTION_ZIPF, zipf(b) < FUNCTION_ZIPF
+    for m in _RARE_TOKEN.finditer(text):
+        other = m.group(0).lower()
+        if other == word or zipf(other) >= 3.0:
+            continue
+        rest_a, rest_b = other[len(a):], other[:-len(b)]
+        if check_a and other.startswith(a) and len(rest_a) >= 3 and zipf(rest_a) >= PART_ZIPF:
+            return True
+        if check_b and other.endswith(b) and len(rest_b) >= 3 and zipf(rest_b) >= PART_ZIPF:
+            return True
+    return False
+
+
 def glued_words(text: str, ctx: Context) -> str:
     """Split two lowercase words glued together, where statistics make it clear.
 
@@ -141,12 +169,16 @@ def glued_words(text: str, ctx: Context) -> str:
     """
     if not ctx.english:
         return text
+    if all(zipf(word) >= 3.0 for word in _LOWER_GLUE.findall(text)):
+        return text  # the common case, found fast
 
     def repl(m: re.Match[str]) -> str | None:
         word = m.group(0)
         if ctx.count(word) > 1 or zipf(word) >= 3.0 or not is_english(text):
             return None
         parts = split_glued(word)
-        return " ".join(parts) if parts else None
+        if parts is None or _compound_family(word, parts, text):
+            return None
+        return " ".join(parts)
 
     return sub_outside(_LOWER_GLUE, repl, text)

@@ -60,6 +60,8 @@ def find_variants(
     ctx = Context(words=words, names=names)
     found = {}
     for word in words:
+        if len(word) < VARIANT_LENGTH or not word[0].isupper():
+            continue
         name = variant_of(word, ctx)
         if name is not None:
             found[word] = name

@@ -130,6 +130,9 @@ def bracket_spacing(text: str, ctx: Context) -> str:
     '(s)he (re)built the student(s) f(x) max(a, b) kebencian(mu)'
     """
 
+    if "(" not in text:
+        return text
+
     def open_(m: re.Match[str]) -> str | None:
         end = m.string.index(")", m.end())
         content = m.string[m.end():end]
@@ -165,6 +168,9 @@ def sentence_case(text: str, ctx: Context) -> str:
     '(see fig.) and (approx.) then (Y.) shortly'
     """
 
+    if ")" not in text:
+        return text
+
     def repl(m: re.Match[str]) -> str | None:
         if m.group(1).lower() in ABBREVIATIONS or not m.group(1).islower():
             return None
@@ -185,6 +191,6 @@ def dangling_punct(text: str, ctx: Context) -> str:
     >>> dangling_punct("The list follows:", EMPTY)
     'The list follows:'
     """
-    if "\n" in text.rstrip():
-        return text  # a poem, an address or a list kept in one block
+    if text.rstrip()[-1:] not in (";", ",") or "\n" in text.rstrip():
+        return text  # nothing dangles; or a poem, an address or a list in one block
     return _DANGLING.sub(".", text)
