@@ -16,8 +16,9 @@ __all__ = ["EMPTY", "guillemets", "quote_balance"]
 def _quoting_ambiguous(text: str) -> bool:
     if '"' in text or "„" in text or "‟" in text:
         return True
-    # ” used as an opening quote (Swedish, Finnish): after a space, before a word
-    return re.search(r"(?:^|\s)”(?=\w)", text) is not None
+    # ” used as an opening quote (Swedish, Finnish; or markup such as type=”big”):
+    # directly before a word
+    return re.search(r"”(?=\w)", text) is not None
 
 
 def guillemets(text: str, ctx: Context) -> str:
@@ -112,6 +113,8 @@ def quote_balance(text: str, ctx: Context) -> str:
     '"Open the door! We’re coming in!” an officer shouts.'
     >>> quote_balance("were ”dwindling.”", EMPTY)
     'were ”dwindling.”'
+    >>> quote_balance('[button url=”https://x.org/” type=”big” newwindow=”yes”]', EMPTY)
+    '[button url=”https://x.org/” type=”big” newwindow=”yes”]'
     """
     if ("“" not in text and "”" not in text) or _quoting_ambiguous(text):
         return text
