@@ -86,11 +86,56 @@ def _evclean(**options: object) -> Extractor:
 
     def run(html: str, url: str) -> str:
         try:
-            return clean(html, url=url, **options).text
+            article = clean(html, url=url, **options)
         except EvcleanError:
+            run.removed.append(())  # type: ignore[attr-defined]
             return ""
+        run.removed.append(tuple(  # type: ignore[attr-defined]
+            c.before for c in article.report if c.stage == "strip"))
+        return article.text
 
+    run.removed = []  # type: ignore[attr-defined]  # per page: the blocks strip removed
     return run
+
+
+# Phrases of in-article promos (the README's examples and their kin). A page "carries a
+# promo" when its output holds one of them more often than its ground truth does.
+PROMO = re.compile(
+    r"(?i)\b(subscribe to|sign up (for|to)|newsletters?|read more|see more:|related:|"
+    r"you (may|might) also like|follow us|don.t miss|share this|also on \S+\.com|"
+    r"more great \w+ stories|click here to (get|subscribe|download))"
+)
+
+
+def promo_pages(pages: list[tuple[str, str, str, str]], outputs: list[str]) -> int:
+    """How many pages' outputs carry a promo phrase that their ground truth lacks."""
+    def phrases(text: str) -> Counter[str]:
+        return Counter(m.group(0).lower() for m in PROMO.finditer(text))
+
+    return sum(1 for (_, _, _, truth), out in zip(pages, outputs, strict=True)
+               if phrases(out) - phrases(truth))
+
+
+def wrongly_removed(pages: list[tuple[str, str, str, str]],
+                    removed: list[tuple[str, ...]]) -> list[tuple[str, str]]:
+    """(page id, block) for each block strip removed that is a ground-truth paragraph.
+
+    A block of 4 or more tokens counts when most of its shingles are in the ground
+    truth; a shorter one when it equals a ground-truth paragraph token for token.
+    """
+    wrong = []
+    for (page_id, _, _, truth), blocks in zip(pages, removed, strict=True):
+        gold = shingles(truth)
+        paragraphs = {tuple(_TOKEN.findall(p.lower())) for p in truth.split("\n")}
+        for block in blocks:
+            tokens = _TOKEN.findall(block)
+            if len(tokens) >= 4:
+                own = shingles(block)
+                if sum((own & gold).values()) * 2 > sum(own.values()):
+                    wrong.append((page_id, block))
+            elif tuple(t.lower() for t in tokens) in paragraphs:
+                wrong.append((page_id, block))
+    return wrong
 
 
 def _readability(html: str, url: str) -> str:
@@ -117,6 +162,7 @@ def systems() -> dict[str, Callable[[], Extractor]]:
     """Name -> factory, built lazily so that a missing optional package only skips one."""
     return {
         "evclean": lambda: _evclean(),
+        "evclean-nostrip": lambda: _evclean(skip={"strip"}),
         "readability-lxml": lambda: _readability,
         "trafilatura": lambda: _trafilatura(),
         "trafilatura-precision": lambda: _trafilatura(favor_precision=True),
@@ -134,7 +180,8 @@ def evaluate(extract: Extractor, pages: list[tuple[str, str, str, str]]) -> dict
     precision, recall, f1 = summarize(counts)
     return {"precision": precision, "recall": recall, "f1": f1,
             "pages_per_s": len(pages) / elapsed if elapsed else 0.0,
-            "counts": counts, "outputs": outputs}
+            "counts": counts, "outputs": outputs, "promo": promo_pages(pages, outputs),
+            "removed": getattr(extract, "removed", None)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,11 +212,21 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = evaluate(extractor, pages)
 
     print(f"AEB: {len(pages)} pages, 4-token shingles, page-averaged P and R\n")
-    print("| system | P | R | F1 | pages/s |")
-    print("|---|---|---|---|---|")
+    print("| system | P | R | F1 | pages/s | promo pages |")
+    print("|---|---|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} "
-              f"| {r['pages_per_s']:.0f} |")
+              f"| {r['pages_per_s']:.0f} | {r['promo']} |")
+    print("\npromo pages: pages whose output carries a promo phrase its ground truth lacks")
+    for name, r in results.items():
+        removed = r["removed"]
+        if removed and any(removed):  # type: ignore[arg-type]
+            wrong = wrongly_removed(pages, removed)  # type: ignore[arg-type]
+            print(f"\nstrip audit, {name}: {sum(map(len, removed))} blocks removed "  # type: ignore[arg-type]
+                  f"on {sum(1 for b in removed if b)} pages; "  # type: ignore[union-attr]
+                  f"{len(wrong)} ground-truth paragraph(s) wrongly removed")
+            for page_id, block in wrong:
+                print(f"- {page_id[:16]}: {block[:100]!r}")
     if args.per_page and args.per_page in results:
         print(f"\nper page, {args.per_page} (worst F1 first)\n")
         print("| page | P | R |")
