@@ -29,7 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import Block, Change, Document
+from .document import Block, Change, Document, Span
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -353,7 +353,22 @@ def _imperative(text: str, imperatives: frozenset[str]) -> str | None:
 
 def classify(block: Block, index: int, count: int, rules: Rules,
              repeated: bool = False) -> Verdict | None:
-    """The verdict on one block at ``index`` of ``count`` body blocks; None keeps it."""
+    """The verdict on one block at ``index`` of ``count`` body blocks; None keeps it.
+
+    A link-heavy block whose first line is a related-links label ("Don't miss",
+    "Also on ...") is a list of related links folded into one block.
+    """
+    verdict = _classify(block, index, count, rules, repeated)
+    if verdict is None and "\n" in block.text.strip() and link_density(block) >= 0.5:
+        first = block.text.strip().split("\n", 1)[0]
+        label = _classify(Block("paragraph", (Span(first),)), index, count, rules, repeated)
+        if label is not None and label.category == "related":
+            return Verdict("related", label.score, (*label.signals, "links below the label"))
+    return verdict
+
+
+def _classify(block: Block, index: int, count: int, rules: Rules,
+              repeated: bool) -> Verdict | None:
     if block.kind in ("code", "table", "rule"):
         return None
     raw = block.text
@@ -434,7 +449,7 @@ def classify(block: Block, index: int, count: int, rules: Rules,
         signals.append("lead" if index < 2 else "tail")
     elif not pattern:
         score -= 1.0
-    if words > 25 and _evidence_share(text, category) < 0.5:
+    if words > 25 and _evidence_share(text, category, rules) < 0.5:
         return None  # a content paragraph that ends with a short pitch stays
     reporting = len(set(_REPORTING.findall(text)))
     if reporting:
@@ -452,29 +467,26 @@ def classify(block: Block, index: int, count: int, rules: Rules,
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 
 
-def _evidence_share(text: str, category: Category) -> float:
-    """Share of a block's words in sentences that hold the category's evidence.
+def _evidence_share(text: str, category: Category, rules: Rules) -> float:
+    """Share of a block's words in sentences that make the pitch.
 
-    A content paragraph that ends with a short pitch keeps its place: the pitch must
-    make up at least half of a longer block for the block to go.
+    A sentence makes the pitch when it holds a cue or pattern of the category, a
+    pattern of any category, or opens with an imperative. A content paragraph that ends
+    with a short pitch keeps its place: the pitch must make up at least half of a longer
+    block for the block to go.
     """
+    own = [c for c in category.cues if c.weight >= 1]
     total = hit = 0
     for m in _SENTENCE.finditer(text):
         sentence = m.group(0)
         n = len(_WORD.findall(sentence))
         total += n
-        if category.any_pattern is not None and category.any_pattern.search(sentence):
-            hit += n
-            continue
-        own = {c.text for c in category.cues if c.weight >= 1}
-        if own & index_matches(sentence, category):
+        if (any(c.regex.search(sentence) for c in own)
+                or _imperative(sentence, rules.imperatives)
+                or any(c.any_pattern is not None and c.any_pattern.search(sentence)
+                       for c in rules.categories)):
             hit += n
     return hit / total if total else 0.0
-
-
-def index_matches(text: str, category: Category) -> set[str]:
-    """The cues of ``category`` that match ``text``."""
-    return {c.text for c in category.cues if c.regex.search(text)}
 
 
 def _linkish(block: Block) -> bool:
