@@ -67,12 +67,21 @@ def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, .
               help="Write one file per input into DIR, named after the input.")
 @click.option("--skip", multiple=True, callback=_split_skip, metavar="STAGE",
               help=f"Skip a stage (repeatable or comma-separated): {', '.join(SKIPPABLE)}.")
+@click.option("--rules", "rule_files", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Add the strip rules of a TOML file to the shipped ones (repeatable).")
+@click.option("--keep", multiple=True, metavar="CATEGORY",
+              help="Keep a boilerplate category that strip would remove (repeatable or "
+                   "comma-separated): newsletter, subscription, donation, social, share, "
+                   "affiliate, aggregator, comments, related, cookies, ads, author-bio, tips, "
+                   "app, paywall, or one from a --rules file.")
 @click.option("--explain", is_flag=True,
               help="Print to stderr what each stage removed or repaired, and why.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no messages except errors.")
 @click.version_option(__version__, "-V", "--version", prog_name="evclean")
 def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
-         output: Path | None, out_dir: Path | None, skip: frozenset[str], explain: bool,
+         output: Path | None, out_dir: Path | None, skip: frozenset[str],
+         rule_files: tuple[str, ...], keep: tuple[str, ...], explain: bool,
          quiet: bool) -> None:
     """Clean scraped or republished news pages into markdown that links to the source.
 
@@ -89,7 +98,11 @@ def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
         raise click.UsageError("standard input (-) can be named only once")
     if url and len(inputs) > 1:
         raise click.UsageError("--url names one page; give it with a single INPUT")
-    config = Config(skip=skip)
+    kept = frozenset(n.strip().lower() for v in keep for n in v.split(",") if n.strip())
+    try:
+        config = Config(skip=skip, rules=rule_files, keep=kept)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     items = expand(list(inputs))
     results = []
     failed = 0

@@ -49,7 +49,7 @@ CUE_CAP = 3.0
 #: Cue points a block needs when no pattern matched.
 MIN_CUES = 1.5
 
-_CATEGORY_KEYS = {"description", "cues", "weak_cues", "patterns"}
+_CATEGORY_KEYS = {"description", "cues", "weak_cues", "patterns", "needs_call"}
 _TOP_KEYS = {"signals", "categories"}
 _SIGNAL_KEYS = {"imperatives"}
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -60,9 +60,12 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|you'(?:re|ve|ll|d)|yours|yourself)\b
 _SITE_VOICE = re.compile(r"\b(?:we|us|our|we'(?:re|ve|ll|d))\b")
 _REPORTING = re.compile(
     r"\b(?:said|says|told|according to|reported|reports|announced|percent|spokes\w+|"
-    r"statement|analysts?|officials?|estimated|billion|million)\b|%"
+    r"statement|analysts?|officials?|estimated|billion|million|advised|urged|warned|"
+    r"added|explained|wrote)\b|%"
 )
 _QUOTES = re.compile(r"[“”\"]")
+_SELF = re.compile(r"\bthis (?:site|website|web site|page|article|post|story|platform|portal|"
+                   r"content|newsletter|piece|review|video)\b")
 _LABEL = re.compile(r"^\W*[\w'’ ]{2,40}:\s*$|^\W*[\w'’ ]{2,40}(?:\.\.\.|…)\s*$")
 
 
@@ -87,6 +90,8 @@ class Category:
     patterns: tuple[re.Pattern[str], ...]
     #: All patterns in one expression, searched once per block.
     any_pattern: re.Pattern[str] | None = None
+    #: Whether a block needs a call signal (imperative, "us/our", ...) to go.
+    needs_call: bool = True
 
 
 class _CueIndex:
@@ -284,8 +289,11 @@ def parse_rules(data: Mapping[str, Any], source: str, base: Rules | None = None)
             _where(source, name, "patterns"))
         if not cues and not patterns:
             raise RuleError(f"{source}: category {name!r}: needs cues or patterns")
+        needs_call = table.get("needs_call", old.needs_call if old else True)
+        if not isinstance(needs_call, bool):
+            raise RuleError(f"{_where(source, name, 'needs_call')}: must be true or false")
         categories[name] = Category(name, description, tuple(cues), tuple(patterns),
-                                    _combine(patterns))
+                                    _combine(patterns), needs_call)
     return Rules(tuple(categories.values()), frozenset(imperatives))
 
 
@@ -352,23 +360,26 @@ def _imperative(text: str, imperatives: frozenset[str]) -> str | None:
 
 
 def classify(block: Block, index: int, count: int, rules: Rules,
-             repeated: bool = False) -> Verdict | None:
+             repeated: bool = False, keep: frozenset[str] = frozenset()) -> Verdict | None:
     """The verdict on one block at ``index`` of ``count`` body blocks; None keeps it.
+
+    A block whose best category is in ``keep`` stays.
 
     A link-heavy block whose first line is a related-links label ("Don't miss",
     "Also on ...") is a list of related links folded into one block.
     """
-    verdict = _classify(block, index, count, rules, repeated)
+    verdict = _classify(block, index, count, rules, repeated, keep)
     if verdict is None and "\n" in block.text.strip() and link_density(block) >= 0.5:
         first = block.text.strip().split("\n", 1)[0]
-        label = _classify(Block("paragraph", (Span(first),)), index, count, rules, repeated)
+        label = _classify(Block("paragraph", (Span(first),)), index, count, rules, repeated,
+                          keep)
         if label is not None and label.category == "related":
             return Verdict("related", label.score, (*label.signals, "links below the label"))
     return verdict
 
 
 def _classify(block: Block, index: int, count: int, rules: Rules,
-              repeated: bool) -> Verdict | None:
+              repeated: bool, keep: frozenset[str]) -> Verdict | None:
     if block.kind in ("code", "table", "rule"):
         return None
     raw = block.text
@@ -378,25 +389,24 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
     words = len(_WORD.findall(text))
     matched = rules.index.matches(text)
     short = words <= 30
-    best: tuple[float, Category, list[str], bool] | None = None
+    best: tuple[float, Category, list[str], bool, bool] | None = None
     for category in rules.categories:
         hits = [c for c in category.cues if c.text in matched]
         points = min(CUE_CAP, sum(c.weight for c in hits))
-        pattern = False
+        pattern = whole = False
         if hits or short:
-            if category.any_pattern is not None:
-                pattern = category.any_pattern.search(text) is not None
-            else:
-                pattern = any(p.search(text) for p in category.patterns)
-        if not pattern and points < MIN_CUES:
-            continue
+            found = _pattern(category, text)
+            pattern = found is not None
+            whole = found == text
+        if not pattern and (points < MIN_CUES or all(c.weight < 1 for c in hits)):
+            continue  # weak cues count only beside a full one
         evidence = points + (PATTERN_POINTS if pattern else 0.0)
         if best is None or evidence > best[0]:
             shown = [c.text for c in hits if c.weight >= 1] or [c.text for c in hits]
-            best = (evidence, category, shown[:4], pattern)
-    if best is None:
+            best = (evidence, category, shown[:4], pattern, whole)
+    if best is None or best[1].name in keep:
         return None
-    evidence, category, cues, pattern = best
+    evidence, category, cues, pattern, whole = best
     signals = []
     if pattern:
         signals.append("pattern")
@@ -411,7 +421,13 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
         signals.append(f"imperative '{verb}'")
     if _SECOND_PERSON.search(text):
         score += 1.0
+        calls += pattern
         signals.append("2nd person")
+    if _SELF.search(text):
+        calls += 1
+        signals.append("self-reference")
+    if pattern and (whole or words <= 6):
+        calls += 1
     if _SITE_VOICE.search(text):
         score += 0.5
         calls += 1
@@ -447,8 +463,11 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
     if edge:
         score += 1.0
         signals.append("lead" if index < 2 else "tail")
-    elif not pattern:
-        score -= 1.0
+    else:
+        if not pattern:
+            score -= 1.0
+        if words > 30:
+            score -= 2.0  # content-bearing paragraphs in the middle need strong evidence
     if words > 25 and _evidence_share(text, category, rules) < 0.5:
         return None  # a content paragraph that ends with a short pitch stays
     reporting = len(set(_REPORTING.findall(text)))
@@ -457,7 +476,7 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
         signals.append("reporting")
     if words > 8 and _QUOTES.search(raw):
         score -= 0.5
-    if not pattern and calls == 0:
+    if calls == 0 and category.needs_call:
         return None
     if score < THRESHOLD:
         return None
@@ -465,6 +484,18 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
 
 
 _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
+
+
+def _pattern(category: Category, text: str) -> str | None:
+    """The text a pattern of the category matched, or None."""
+    if category.any_pattern is not None:
+        m = category.any_pattern.search(text)
+        return m.group(0).strip() if m else None
+    for p in category.patterns:
+        m = p.search(text)
+        if m:
+            return m.group(0).strip()
+    return None
 
 
 def _evidence_share(text: str, category: Category, rules: Rules) -> float:
@@ -538,7 +569,22 @@ def fingerprints(pages: Iterable[Iterable[str]], min_pages: int = 3,
 def strip_blocks(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str] = frozenset(),
                  boilerplate: frozenset[str] = frozenset()
                  ) -> tuple[tuple[Block, ...], list[Change]]:
-    """The blocks that remain and a Change for each removed one."""
+    """The blocks that remain and a Change for each removed one.
+
+    Removing blocks moves others to the edge of the body, where they score higher, so
+    the passes repeat until nothing more goes: stripping stripped blocks changes nothing.
+    """
+    changes: list[Change] = []
+    for _ in range(8):
+        blocks, found = _strip_pass(blocks, rules, keep, boilerplate)
+        if not found:
+            break
+        changes += found
+    return blocks, changes
+
+
+def _strip_pass(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str],
+                boilerplate: frozenset[str]) -> tuple[tuple[Block, ...], list[Change]]:
     count = len(blocks)
     kept: list[Block] = []
     changes: list[Change] = []
@@ -546,8 +592,8 @@ def strip_blocks(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str] =
     while i < count:
         block = blocks[i]
         repeated = bool(boilerplate) and fingerprint(block.text) in boilerplate
-        verdict = classify(block, i, count, rules, repeated)
-        if verdict is None or verdict.category in keep:
+        verdict = classify(block, i, count, rules, repeated, keep)
+        if verdict is None:
             kept.append(block)
             i += 1
             continue
