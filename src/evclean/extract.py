@@ -19,7 +19,8 @@ from lxml.etree import _Element
 from .config import Config
 from .document import Block, Change, Document
 from .errors import NoArticleError
-from .htmlblocks import html_to_blocks
+from .htmlblocks import elements_to_blocks, html_to_blocks
+from .mainbody import pick, prune
 from .metadata import Metadata, read_metadata, text_of
 
 NAME = "extract"
@@ -49,11 +50,13 @@ def _tokens(el: _Element) -> set[str]:
     return {t for t in _TOKEN_SPLIT.split(attrs) if t}
 
 
-def _is_chrome(el: _Element) -> bool:
+def _is_hidden(el: _Element) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
-    if _HIDDEN_STYLE.search(el.get("style") or ""):
-        return True
+    return bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+def _is_chrome(el: _Element) -> bool:
     if (el.get("role") or "").lower() in _DROP_ROLES:
         return True
     return bool(_tokens(el) & _CHROME_TOKENS)
@@ -72,6 +75,9 @@ def _preclean(root: _Element) -> None:
             continue
         tag = el.tag.lower()
         if tag in ("body", "html", "article", "main"):
+            continue
+        if _is_hidden(el):
+            doomed.append(el)  # hidden from readers, whatever it holds
             continue
         if tag in _DROP_TAGS or _is_chrome(el):
             # A wrapper that merely has a chrome-like class ("has-sidebar") may hold
@@ -96,12 +102,23 @@ def _preclean(root: _Element) -> None:
         parent.remove(el)
 
 
+def _main_blocks(root: _Element, base: str | None) -> tuple[Block, ...]:
+    """Blocks of the article region that :mod:`evclean.mainbody` picks, or ()."""
+    found = pick(root)
+    if found is None:
+        return ()
+    parts, stats = found
+    for part in parts:
+        prune(part, stats)
+    return elements_to_blocks(parts, base)
+
+
 def _readability(root: _Element) -> str:
     from readability import Document as Readability
     from readability.readability import Unparseable
 
     try:
-        return Readability(root).summary(html_partial=True)
+        return str(Readability(root).summary(html_partial=True))
     except (Unparseable, ValueError, etree.ParserError) as exc:
         raise NoArticleError(f"no article found ({exc})") from None
 
@@ -151,9 +168,14 @@ def run(doc: Document, config: Config) -> Document:
     root = parse(doc.html)
     meta = read_metadata(root, doc.url)
     _preclean(root)
-    summary = _readability(root)
     base = doc.url or meta.canonical_url
-    blocks, changes = _tidy(html_to_blocks(summary, base), meta)
+    raw = _main_blocks(root, base)
+    if sum(len(b.text) for b in raw if b.kind != "heading") < _MIN_ARTICLE_CHARS:
+        # a second opinion on a fresh tree
+        fresh = parse(doc.html)
+        _preclean(fresh)
+        raw = html_to_blocks(_readability(fresh), base)
+    blocks, changes = _tidy(raw, meta)
     body_chars = sum(len(b.text) for b in blocks if b.kind != "heading")
     if body_chars < _MIN_ARTICLE_CHARS:
         raise NoArticleError("no article found")
