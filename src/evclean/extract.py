@@ -20,7 +20,7 @@ from .config import Config
 from .document import Block, Change, Document
 from .errors import NoArticleError
 from .htmlblocks import elements_to_blocks, html_to_blocks
-from .mainbody import pick, prune
+from .mainbody import drop, pick, prune
 from .metadata import Metadata, read_metadata, text_of
 
 NAME = "extract"
@@ -28,6 +28,9 @@ NAME = "extract"
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "form", "button",
               "select", "textarea", "input", "nav", "aside", "footer", "dialog", "object",
               "embed", "canvas")
+# Of those, the ones that never hold an article (a <form> may wrap a whole page).
+_NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button",
+                         "select", "textarea", "input", "object", "embed", "canvas"})
 _DROP_ROLES = {"navigation", "banner", "complementary", "contentinfo", "search", "dialog",
                "alertdialog", "menu", "menubar"}
 # Class and id tokens (split on - and _) of widgets around an article.
@@ -38,7 +41,9 @@ _CHROME_TOKENS = {
     "tags", "tagcloud", "taglist", "pagination", "pager", "advert", "advertisement", "ads",
     "adsense", "promo", "sponsored", "outbrain", "taboola", "masthead", "menu", "navbar",
     "navigation", "skip", "skiplink", "toolbar", "disqus", "recommended", "trending",
-    "byline", "author", "meta", "dateline", "postmeta", "entry-meta",
+    "byline", "author", "meta", "dateline", "postmeta",
+    # images' captions and credits, galleries
+    "caption", "captions", "credit", "credits", "gallery", "slideshow",
 }
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -62,6 +67,26 @@ def _is_chrome(el: _Element) -> bool:
     return bool(_tokens(el) & _CHROME_TOKENS)
 
 
+def _holds_article(el: _Element, total: int) -> bool:
+    """Whether a chrome-looking element is in fact a wrapper of the article."""
+    if el.find(".//h1") is not None:
+        return True
+    own = sum(len(text_of(p)) for p in el.iter("p"))
+    return own > 0.4 * total
+
+
+def _is_figure_junk(el: _Element, tag: str) -> bool:
+    """An image's caption or credit, or a figure that holds nothing but an image."""
+    if tag == "figcaption":
+        return True
+    if tag == "figure":
+        # figures also wrap quoted posts, tables and code: keep those
+        return el.find(".//blockquote") is None and el.find(".//table") is None and (
+            el.find(".//pre") is None
+        )
+    return False
+
+
 def _preclean(root: _Element) -> None:
     """Remove page chrome in place, never an element that holds the article."""
     body = root.find(".//body")
@@ -69,37 +94,29 @@ def _preclean(root: _Element) -> None:
         body = root
     total = sum(len(text_of(p)) for p in body.iter("p")) or 1
     doomed: list[_Element] = []
-    for el in body.iter():
+    stack = list(reversed(body))
+    while stack:
+        el = stack.pop()
         if not isinstance(el.tag, str):
             doomed.append(el)  # comments, processing instructions
             continue
         tag = el.tag.lower()
-        if tag in ("body", "html", "article", "main"):
-            continue
-        if _is_hidden(el):
-            doomed.append(el)  # hidden from readers, whatever it holds
-            continue
-        if tag in _DROP_TAGS or _is_chrome(el):
-            # A wrapper that merely has a chrome-like class ("has-sidebar") may hold
-            # the article itself: keep anything with the h1 or much of the page's text.
-            if el.find(".//h1") is not None:
+        if tag not in ("article", "main"):
+            if _is_hidden(el):
+                doomed.append(el)  # hidden from readers, whatever it holds
                 continue
-            own = sum(len(text_of(p)) for p in el.iter("p"))
-            if tag not in _DROP_TAGS and own > 0.4 * total:
+            if tag in _DROP_TAGS or _is_figure_junk(el, tag):
+                if tag in _NEVER_TEXT or not _holds_article(el, total):
+                    doomed.append(el)
+                    continue
+            elif _is_chrome(el) and not _holds_article(el, total):
+                # A wrapper that merely has a chrome-like class ("has-sidebar") may
+                # hold the article itself: keep anything with the h1 or much of the text.
+                doomed.append(el)
                 continue
-            doomed.append(el)
+        stack.extend(reversed(el))
     for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        # keep the tail text that follows the removed element
-        if el.tail and el.tail.strip():
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        drop(el)
 
 
 def _main_blocks(root: _Element, base: str | None) -> tuple[Block, ...]:
