@@ -44,6 +44,12 @@ _CHROME_TOKENS = {
     "byline", "author", "meta", "dateline", "postmeta",
     # images' captions and credits, galleries
     "caption", "captions", "credit", "credits", "gallery", "slideshow",
+    # advertising slots
+    "ad", "adslot", "adunit", "advertising",
+    # pop-up cards over names and links
+    "rollover", "tooltip", "popover", "hovercard",
+    # datelines
+    "date", "dates", "timestamp", "time", "pubdate", "published",
 }
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)

@@ -284,9 +284,14 @@ def prune(container: _Element, stats: dict[_Element, _Stats]) -> None:
     boxes = [el for el in container.iter("div", "section", "ul", "ol", "table", "aside",
                                          "header", "footer", "form", "fieldset", "dl")
              if el is not container]
+    whole = stats[container].text if container in stats else 0
     for el in reversed(boxes):
         st = stats.get(el)
-        if st is not None and _is_junk_box(el, st):
+        if st is None:
+            continue
+        if _tag(el) == "header" and st.text < 0.4 * whole:
+            doomed.append(el)  # the article's head: headline, byline, date, share bar
+        elif _is_junk_box(el, st):
             doomed.append(el)
     seen: set[_Element] = set()
     for el in doomed:
