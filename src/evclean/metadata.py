@@ -226,35 +226,50 @@ def _canonical(root: _Element, meta: dict[str, str], base: str | None) -> str | 
     return safe_href(meta.get("og:url"), base)
 
 
-def _source_blocks(root: _Element) -> Iterator[_Element]:
-    """Short elements that may name the original: innermost first, in document order."""
-    for el in root.iter("p", "div", "li", "span", "em", "small", "footer", "section", "aside",
-                        "strong", "i", "b", "h6", "h5", "h4", "cite"):
-        if el.find(".//a") is None:
-            continue
-        yield el
+_SOURCE_TAGS = frozenset({"p", "div", "li", "span", "em", "small", "footer", "section",
+                          "aside", "strong", "i", "b", "h6", "h5", "h4", "cite"})
 
 
-def _source_link(root: _Element, page_url: str | None, body_text: str) -> SourceLink | None:
-    """The last element that names an original, with the link it gives."""
-    found: SourceLink | None = None
-    for el in _source_blocks(root):
-        text = text_of(el)
-        if not text or len(text) > 300:
-            continue
-        if not (_SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)):
-            continue
-        for a in el.iter("a"):
-            href = safe_href(a.get("href"), page_url)
-            if not href or not href.startswith("http") or same_site(href, page_url):
+def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Element, str]]:
+    for a in root.iter("a"):
+        href = safe_href(a.get("href"), page_url)
+        if href and href.startswith("http") and not same_site(href, page_url):
+            yield a, href
+
+
+def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
+    """The last short element that names an original, with the first outside link in it.
+
+    Only elements around a link to another site can name an original, so the search
+    climbs from those links while the text stays short, instead of reading every block.
+    """
+    first_link: dict[_Element, tuple[_Element, str]] = {}
+    texts: dict[_Element, str] = {}
+    for a, href in _external_links(root, page_url):
+        for el in a.iterancestors():
+            if el in texts:
+                if len(texts[el]) > 300:
+                    break
                 continue
-            anchor = text_of(a)
-            found = SourceLink(href, _anchor_name(anchor), text)
-            break
+            text = text_of(el)
+            texts[el] = text
+            if len(text) > 300:
+                break
+            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS:
+                first_link.setdefault(el, (a, href))
+    found: tuple[_Element, SourceLink] | None = None
+    if not first_link:
+        return None
+    order = {el: i for i, el in enumerate(root.iter())}
+    for el in sorted(first_link, key=order.__getitem__):
+        text = texts[el]
+        if not text or not (_SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)):
+            continue
+        a, href = first_link[el]
+        found = (el, SourceLink(href, _anchor_name(text_of(a)), text))
     if found is None:
         return None
-    name = found.name or site_label(found.url, body_text)
-    return SourceLink(found.url, name, found.text)
+    return found[1]
 
 
 def _anchor_name(anchor: str) -> str | None:
@@ -295,19 +310,24 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
     canonical = _canonical(root, meta, url)
     page_url = url or canonical
     body = root.find(".//body")
-    body_text = text_of(body) if body is not None else ""
-    source = _source_link(root, page_url, body_text)
+
+    def label(url: str) -> str:
+        return site_label(url, text_of(body) if body is not None else "")
+
+    source = _source_link(root, page_url)
+    if source is not None and not source.name:
+        source = SourceLink(source.url, label(source.url), source.text)
     if source is None:
         for obj in [article, *objects]:
             based = _url_of(obj.get("isBasedOn") or obj.get("isBasedOnUrl"))
             href = safe_href(based, page_url) if based else None
             if href and href.startswith("http") and not same_site(href, page_url):
-                source = SourceLink(href, site_label(href, body_text), "")
+                source = SourceLink(href, label(href), "")
                 break
     if source is None and url:
         for other in (canonical, safe_href(meta.get("og:url"), url)):
             if other and other.startswith("http") and not same_site(other, url):
-                source = SourceLink(other, site_label(other, body_text), "")
+                source = SourceLink(other, label(other), "")
                 break
     site_name = meta.get("og:site_name") or next(iter(_names(article.get("publisher"))), None)
     site_name = site_name or meta.get("application-name")
