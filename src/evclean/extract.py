@@ -21,7 +21,7 @@ from .document import Block, Change, Document
 from .errors import NoArticleError
 from .htmlblocks import elements_to_blocks, html_to_blocks
 from .mainbody import drop, pick, prune
-from .metadata import Metadata, read_metadata, text_of
+from .metadata import Metadata, read_metadata
 
 NAME = "extract"
 
@@ -77,8 +77,12 @@ def _holds_article(el: _Element, total: int) -> bool:
     """Whether a chrome-looking element is in fact a wrapper of the article."""
     if el.find(".//h1") is not None:
         return True
-    own = sum(len(text_of(p)) for p in el.iter("p"))
-    return own > 0.4 * total
+    return _paragraph_chars(el) > 0.4 * total
+
+
+def _paragraph_chars(el: _Element) -> int:
+    """Characters in the <p> elements below ``el`` (white space included: a rough size)."""
+    return sum(len(p.text_content()) for p in el.iter("p"))
 
 
 def _is_figure_junk(el: _Element, tag: str) -> bool:
@@ -98,7 +102,7 @@ def _preclean(root: _Element) -> None:
     body = root.find(".//body")
     if body is None:
         body = root
-    total = sum(len(text_of(p)) for p in body.iter("p")) or 1
+    total = _paragraph_chars(body) or 1
     doomed: list[_Element] = []
     stack = list(reversed(body))
     while stack:
