@@ -232,7 +232,10 @@ _SOURCE_TAGS = frozenset({"p", "div", "li", "span", "em", "small", "footer", "se
 
 def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Element, str]]:
     for a in root.iter("a"):
-        href = safe_href(a.get("href"), page_url)
+        raw = (a.get("href") or "").lstrip()
+        if raw[:4].lower() != "http" and not raw.startswith("//"):
+            continue  # a relative link stays on the page's own site
+        href = safe_href(raw, page_url)
         if href and href.startswith("http") and not same_site(href, page_url):
             yield a, href
 
