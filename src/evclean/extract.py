@@ -97,13 +97,30 @@ def _is_figure_junk(el: _Element, tag: str) -> bool:
     return False
 
 
+def _nested_articles(body: _Element) -> list[_Element]:
+    """<article>s listed inside another <article>: comments or teasers of other posts.
+
+    One nested <article> may be the body inside its page frame, so only a run of two or
+    more is taken for a list, and never one that holds the page's <h1>.
+    """
+    found: list[_Element] = []
+    for outer in body.iter("article"):
+        if any(a.tag == "article" for a in outer.iterancestors()):
+            continue
+        inner = [a for a in outer.iterdescendants("article")
+                 if next(a.iterancestors("article")) is outer]
+        if len(inner) >= 2:
+            found += [a for a in inner if a.find(".//h1") is None]
+    return found
+
+
 def _preclean(root: _Element) -> None:
     """Remove page chrome in place, never an element that holds the article."""
     body = root.find(".//body")
     if body is None:
         body = root
     total = _paragraph_chars(body) or 1
-    doomed: list[_Element] = []
+    doomed: list[_Element] = _nested_articles(body)
     stack = list(reversed(body))
     while stack:
         el = stack.pop()
