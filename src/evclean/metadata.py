@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -48,6 +49,9 @@ _GENERIC_ANCHORS = re.compile(
     re.IGNORECASE,
 )
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ")
+_BY = re.compile(r"^\s*(?:by|from|von|par|por|di|door)\s*[:\s]\s*", re.IGNORECASE)
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)[/-](\d\d)(?:/|\b)")
 _SITE_SUFFIX = re.compile(r"\s+[|–—\-:·•»]\s+[^|–—\-:·•»]{2,60}$")
 
 
@@ -155,19 +159,54 @@ class Metadata:
     source: SourceLink | None
 
 
-def _title(root: _Element, meta: dict[str, str], article: dict[str, Any]) -> str | None:
-    og = meta.get("og:title") or meta.get("twitter:title")
-    headline = article.get("headline") if isinstance(article.get("headline"), str) else None
-    page_title = root.findtext(".//title")
-    page_title = _WS.sub(" ", page_title).strip() if page_title else None
+def _clean(value: str | None) -> str | None:
+    """A metadata value with entities decoded (often escaped twice) and spaces collapsed."""
+    if not value:
+        return None
+    for _ in range(2):
+        if "&" not in value:
+            break
+        value = html.unescape(value)
+    value = _WS.sub(" ", value).strip()
+    return value or None
+
+
+def _covers(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` or most of it (``long`` = ``short`` + a site suffix)."""
+    a, b = short.casefold(), long.casefold()
+    return a == b or (a in b and len(a) >= 0.6 * len(b))
+
+
+def _strip_site(title: str, site: str | None) -> str:
+    """``title`` without a trailing (or leading) site name: "Story | Site" -> "Story"."""
+    if site:
+        for sep in _TITLE_SEPARATORS:
+            head, _, tail = title.rpartition(sep)
+            if head and tail.strip().casefold() == site.casefold():
+                return head.strip()
+            head, _, tail = title.partition(sep)
+            if tail and head.strip().casefold() == site.casefold():
+                return tail.strip()
+    return title
+
+
+def _title(root: _Element, meta: dict[str, str], article: dict[str, Any],
+           site: str | None) -> str | None:
+    headline = _clean(article.get("headline")) if isinstance(article.get("headline"), str) else None
+    og = _clean(meta.get("og:title")) or _clean(meta.get("twitter:title"))
+    page_title = _clean(root.findtext(".//title"))
     h1s = [t for t in (text_of(h) for h in root.iter("h1")) if t]
-    references = [t.lower() for t in (og, headline, page_title) if t]
-    for h1 in h1s:
-        if any(h1.lower() in ref or ref in h1.lower() for ref in references):
+    references = [t for t in (headline, og, page_title) if t]
+    for h1 in h1s:  # the visible headline, when the page's own data agrees
+        if any(_covers(h1, ref) or _covers(ref, h1) for ref in references):
             return h1
-    for candidate in (og, headline):
+    for candidate in (headline, og):
         if candidate:
-            return _WS.sub(" ", candidate).strip()
+            return _strip_site(candidate, site)
+    if page_title:
+        stripped = _strip_site(page_title, site)
+        if stripped != page_title:
+            return stripped
     if len(h1s) == 1:
         return h1s[0]
     if page_title:
@@ -175,37 +214,91 @@ def _title(root: _Element, meta: dict[str, str], article: dict[str, Any]) -> str
     return h1s[0] if h1s else None
 
 
+def _site_from_title(page_title: str | None, headline: str | None) -> str | None:
+    """The site name a <title> adds to the headline: "Story | Site" -> "Site"."""
+    if not page_title:
+        return None
+    for sep in _TITLE_SEPARATORS:
+        head, _, tail = page_title.rpartition(sep)
+        tail = tail.strip()
+        agrees = headline is None or _covers(headline, head.strip()) or _covers(
+            head.strip(), headline
+        )
+        if head and 2 <= len(tail) <= 40 and len(tail) < len(head) and agrees:
+            return tail
+    return None
+
+
+def _byline(root: _Element) -> str | None:
+    """A name in a visible byline: an element marked author/byline holding a short text."""
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in (
+            "meta", "link", "script", "style", "form", "label", "input", "textarea", "select"
+        ):
+            continue
+        marks = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('rel') or ''} " \
+                f"{el.get('itemprop') or ''}".lower()
+        if "author" not in marks and "byline" not in marks:
+            continue
+        if any(t in marks for t in ("bio", "avatar", "image", "photo", "img", "desc")):
+            continue
+        text = text_of(el)
+        text = _BY.sub("", text).strip(" ,|·-–—")
+        text = re.split(r"\s+(?:[|·•]|and\s+more|updated|published|on\s+\w+\s+\d)", text,
+                        maxsplit=1, flags=re.IGNORECASE)[0].strip(" ,|·-–—")
+        if 3 <= len(text) <= 60 and not any(ch.isdigit() for ch in text):
+            return text
+    return None
+
+
 def _author(root: _Element, meta: dict[str, str], article: dict[str, Any]) -> str | None:
-    names = _names(article.get("author"))
+    names = [n for n in (_clean(n) for n in _names(article.get("author"))) if n]
     if not names:
         for key in ("author", "article:author", "dc.creator", "byl", "parsely-author",
                     "sailthru.author"):
-            value = meta.get(key)
+            value = _clean(meta.get(key))
             if value and not value.startswith("http"):
-                names = [re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)]
+                names = [_BY.sub("", value)]
                 break
     if not names:
         for el in root.xpath('.//*[@rel="author" or @itemprop="author"]'):
-            text = re.sub(r"^by\s+", "", text_of(el), flags=re.IGNORECASE)
+            text = _BY.sub("", text_of(el))
             if 0 < len(text) < 80:
                 names = [text]
                 break
+    if not names:
+        found = _byline(root)
+        names = [found] if found else []
     unique = list(dict.fromkeys(n for n in names if n))
     return ", ".join(unique) or None
 
 
-def _published(root: _Element, meta: dict[str, str], article: dict[str, Any]) -> str | None:
+def _published(root: _Element, meta: dict[str, str], article: dict[str, Any],
+               url: str | None) -> str | None:
     for value in (article.get("datePublished"), article.get("dateCreated")):
         if isinstance(value, str) and value.strip():
             return value.strip()
     for key in ("article:published_time", "og:published_time", "datepublished",
                 "publishdate", "pubdate", "date", "dc.date", "dc.date.issued",
                 "sailthru.date", "parsely-pub-date"):
-            if meta.get(key):
-                return meta[key]
-    for time in root.iter("time"):
-        if time.get("datetime"):
-            return time.get("datetime", "").strip() or None
+        if meta.get(key):
+            return meta[key]
+    for el in root.xpath('.//*[@itemprop="datePublished"]'):
+        value = str(el.get("datetime") or el.get("content") or text_of(el)).strip()
+        if value:
+            return value
+    times = [t for t in root.iter("time") if (t.get("datetime") or "").strip()]
+    for time in times:  # a <time> marked as the publication date first
+        marks = f"{time.get('class') or ''} {time.get('itemprop') or ''}".lower()
+        if time.get("pubdate") is not None or "publish" in marks:
+            return str(time.get("datetime", "")).strip()
+    if times:
+        return times[0].get("datetime", "").strip() or None
+    m = _URL_DATE.search(url or "")
+    if m:
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            return f"{year}-{month}-{day}"
     return None
 
 
@@ -332,12 +425,18 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
             if other and other.startswith("http") and not same_site(other, url):
                 source = SourceLink(other, label(other), "")
                 break
-    site_name = meta.get("og:site_name") or next(iter(_names(article.get("publisher"))), None)
-    site_name = site_name or meta.get("application-name")
+    site_name = _clean(meta.get("og:site_name")) or _clean(
+        next(iter(_names(article.get("publisher"))), None)
+    ) or _clean(meta.get("application-name"))
+    headline = article.get("headline")
+    site_name = site_name or _site_from_title(
+        _clean(root.findtext(".//title")),
+        _clean(headline) if isinstance(headline, str) else _clean(meta.get("og:title")),
+    )
     return Metadata(
-        title=_title(root, meta, article),
+        title=_title(root, meta, article, site_name),
         author=_author(root, meta, article),
-        published=_published(root, meta, article),
+        published=_published(root, meta, article, url),
         site_name=site_name,
         language=_language(root, meta),
         canonical_url=canonical,
