@@ -324,13 +324,32 @@ _SOURCE_TAGS = frozenset({"p", "div", "li", "span", "em", "small", "footer", "se
 
 
 def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Element, str]]:
+    page_host = host_of(page_url)
+    if not page_host:
+        return  # without the page's own address no link can be told to be elsewhere
     for a in root.iter("a"):
-        raw = (a.get("href") or "").lstrip()
+        raw = (a.get("href") or "").strip()
         if raw[:4].lower() != "http" and not raw.startswith("//"):
             continue  # a relative link stays on the page's own site
-        href = safe_href(raw, page_url)
-        if href and href.startswith("http") and not same_site(href, page_url):
-            yield a, href
+        href = raw if raw[:7].lower() in ("http://", "https:/") else safe_href(raw, page_url)
+        if not href or not href.startswith("http"):
+            continue
+        host = host_of(href)
+        if not host or host == page_host or host.endswith("." + page_host) or (
+            page_host.endswith("." + host)
+        ):
+            continue
+        yield a, href
+
+
+def _document_position(el: _Element) -> tuple[int, ...]:
+    """A key that sorts elements of one tree in document order."""
+    path = []
+    child = el
+    for parent in el.iterancestors():
+        path.append(parent.index(child))
+        child = parent
+    return tuple(reversed(path))
 
 
 def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
@@ -340,32 +359,24 @@ def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
     climbs from those links while the text stays short, instead of reading every block.
     """
     first_link: dict[_Element, tuple[_Element, str]] = {}
-    texts: dict[_Element, str] = {}
+    seen: set[_Element] = set()
     for a, href in _external_links(root, page_url):
         for el in a.iterancestors():
-            if el in texts:
-                if len(texts[el]) > 300:
-                    break
-                continue
+            if el in seen:
+                break  # climbed from an earlier link: the rest of the way is done
+            seen.add(el)
             text = text_of(el)
-            texts[el] = text
             if len(text) > 300:
                 break
-            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS:
-                first_link.setdefault(el, (a, href))
-    found: tuple[_Element, SourceLink] | None = None
+            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS and text and (
+                _SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)
+            ):
+                first_link[el] = (a, href)
     if not first_link:
         return None
-    order = {el: i for i, el in enumerate(root.iter())}
-    for el in sorted(first_link, key=order.__getitem__):
-        text = texts[el]
-        if not text or not (_SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)):
-            continue
-        a, href = first_link[el]
-        found = (el, SourceLink(href, _anchor_name(text_of(a)), text))
-    if found is None:
-        return None
-    return found[1]
+    el = max(first_link, key=_document_position)
+    a, href = first_link[el]
+    return SourceLink(href, _anchor_name(text_of(a)), text_of(el))
 
 
 def _anchor_name(anchor: str) -> str | None:
