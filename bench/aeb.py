@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "aeb"
@@ -153,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --per-page: only the N worst pages")
     parser.add_argument("--diff", metavar="PAGE", action="append", default=[],
                         help="print extra (+) and missed (-) paragraphs of a page (id prefix)")
+    parser.add_argument("--save", type=Path, metavar="FILE",
+                        help="write the first system's per-page P and R to FILE (JSON)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="compare the first system's pages with a file from --save")
     parser.add_argument("--limit", type=int, help="only the first N pages (for a quick look)")
     args = parser.parse_args(argv)
 
@@ -192,12 +197,39 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((2 * p * r / (p + r) if p + r else 0.0, page_id, p, r))
         for _, page_id, p, r in sorted(rows)[:args.worst]:
             print(f"| {page_id[:16]} | {p:.3f} | {r:.3f} |")
+    if (args.save or args.baseline) and results:
+        name, r = next(iter(results.items()))
+        now = {page[0]: page_pr(*c)
+               for page, c in zip(pages, r["counts"], strict=True)}  # type: ignore[call-overload]
+        if args.save:
+            args.save.write_text(json.dumps(now, indent=0, sort_keys=True), encoding="utf-8")
+        if args.baseline:
+            print_comparison(name, json.loads(args.baseline.read_text(encoding="utf-8")), now)
     if args.diff and results:
         name, r = next(iter(results.items()))
         for (page_id, url, _, truth), output in zip(pages, r["outputs"], strict=True):  # type: ignore[call-overload]
             print(f"\n## {page_id[:16]} {url}\n")
             print("\n".join(diff_lines(output, truth)))
     return 0
+
+
+def _f1(pr: Any) -> float:
+    p, r = (pr[0] or 0.0), (pr[1] or 0.0)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def print_comparison(name: str, before: dict[str, Any], after: dict[str, Any],
+                     threshold: float = 0.005) -> None:
+    """How many pages gained or lost F1 against a saved run, and which."""
+    deltas = sorted((_f1(after[k]) - _f1(before[k]), k) for k in after if k in before)
+    better = [d for d in deltas if d[0] > threshold]
+    worse = [d for d in deltas if d[0] < -threshold]
+    print(f"\n{name} against the baseline: {len(better)} pages better, {len(worse)} worse, "
+          f"{len(deltas) - len(better) - len(worse)} within {threshold} F1\n")
+    print("| page | F1 before | F1 after | change |")
+    print("|---|---|---|---|")
+    for d, k in [*worse, *reversed(better)]:
+        print(f"| {k[:16]} | {_f1(before[k]):.3f} | {_f1(after[k]):.3f} | {d:+.3f} |")
 
 
 def _paragraphs(text: str) -> list[str]:
