@@ -38,3 +38,21 @@ def test_source_link_found_from_outside_links_only() -> None:
 def test_no_source_link_for_a_link_to_the_same_site() -> None:
     html = "<html><body><p>Source: <a href='https://copy.example.net/x'>us</a></p></body></html>"
     assert read_metadata(parse(html), "https://copy.example.net/story").source is None
+
+
+def test_words_like_first_appeared_in_running_text_are_no_source_line() -> None:
+    html = (
+        "<html><body><p>The camp, also known as <a href='https://other.example.com/berm'>the "
+        "Berm</a>, is located in the desert. It first appeared in 2014, when people fleeing "
+        "the war gathered at the border.</p></body></html>"
+    )
+    assert read_metadata(parse(html), "https://news.example.net/story").source is None
+
+
+def test_frame_followed_by_its_link_names_the_source() -> None:
+    html = (
+        "<html><body><p>The post <a href='https://news.example.net/story'>Story</a> first "
+        "appeared on <a href='https://origin.example.com/'>Origin Daily</a>.</p></body></html>"
+    )
+    meta = read_metadata(parse(html), "https://news.example.net/story")
+    assert meta.source is not None and meta.source.name == "Origin Daily"

@@ -312,7 +312,7 @@ def _is_junk_box(el: _Element, st: _Stats) -> bool:
         return False
     ld = link_density(st)
     if tag in ("ul", "ol", "dl"):
-        return ld > 0.5 or (weight < 0 and ld > 0.2)
+        return ld > 0.35 or (weight < 0 and ld > 0.2)
     paragraphs = _count(el, "p")
     images = _count(el, "img")
     if images > 1 and paragraphs and images > 1 + paragraphs * 1.3:

@@ -342,6 +342,18 @@ def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Ele
         yield a, href
 
 
+def _names_source(text: str, anchor: str) -> bool:
+    """Whether a block's text names an original: "Source: …", or a frame such as "first
+    appeared on" followed closely by the link ("It first appeared in 2014" is no source).
+    """
+    if not text:
+        return False
+    if _SOURCE_LEAD.match(text + " "):
+        return True
+    return any(anchor and anchor in text[m.end():m.end() + 80]
+               for m in _SOURCE_FRAME.finditer(text))
+
+
 def _document_position(el: _Element) -> tuple[int, ...]:
     """A key that sorts elements of one tree in document order."""
     path = []
@@ -368,8 +380,8 @@ def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
             text = text_of(el)
             if len(text) > 300:
                 break
-            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS and text and (
-                _SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)
+            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS and _names_source(
+                text, text_of(a)
             ):
                 first_link[el] = (a, href)
     if not first_link:
@@ -380,7 +392,7 @@ def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
 
 
 def _anchor_name(anchor: str) -> str | None:
-    anchor = anchor.strip(" .,:;\"'“”")
+    anchor = _SOURCE_LEAD.sub("", anchor + " ").strip(" .,:;\"'“”")
     if not anchor or len(anchor) > 60 or _URLISH.match(anchor) or _GENERIC_ANCHORS.match(anchor):
         return None
     return anchor
