@@ -20,7 +20,7 @@ from .config import Config
 from .document import Block, Change, Document
 from .errors import NoArticleError
 from .htmlblocks import elements_to_blocks, html_to_blocks
-from .mainbody import drop, pick, prune
+from .mainbody import drop, holds_embedded_post, pick, prune
 from .metadata import Metadata, read_metadata
 
 NAME = "extract"
@@ -136,7 +136,9 @@ def _preclean(root: _Element) -> None:
                 if tag in _NEVER_TEXT or not _holds_article(el, total):
                     doomed.append(el)
                     continue
-            elif _is_chrome(el) and not _holds_article(el, total):
+            elif _is_chrome(el) and not _holds_article(el, total) and not (
+                holds_embedded_post(el)
+            ):
                 # A wrapper that merely has a chrome-like class ("has-sidebar") may
                 # hold the article itself: keep anything with the h1 or much of the text.
                 doomed.append(el)

@@ -45,6 +45,9 @@ _NEGATIVE = re.compile(
     r"standfirst|kicker|(?:^|[\s_-])dek(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# Quoted posts embedded in an article (their blockquote's class names the service).
+_EMBED_CLASS = re.compile(r"tweet|instagram|tiktok|bluesky|mastodon|reddit|threads|embed",
+                          re.IGNORECASE)
 _COMMAS = re.compile(r"[,，、،]")
 _MIN_PARAGRAPH = 25
 
@@ -301,8 +304,15 @@ def prune(container: _Element, stats: dict[_Element, _Stats]) -> None:
         drop(el)
 
 
+def holds_embedded_post(el: _Element) -> bool:
+    """Whether ``el`` holds a quoted post (a tweet's blockquote and the like)."""
+    return any(_EMBED_CLASS.search(q.get("class") or "") for q in el.iter("blockquote"))
+
+
 def _is_junk_box(el: _Element, st: _Stats) -> bool:
     """Readability's conditional cleaning, kinder to lists, tables and quoted posts."""
+    if holds_embedded_post(el):
+        return False
     tag = _tag(el)
     weight = class_weight(el)
     content = st.score if st.scored else 0.0
