@@ -1,10 +1,13 @@
 """extract: HTML page -> article blocks and metadata.
 
-readability-lxml finds the article body. Before it runs, page chrome that readability is
-known to let through (navigation, share bars, related-post widgets, comment sections,
-cookie notices, hidden elements) is removed by tag, role and class/id tokens; after it,
-the body becomes blocks and the paragraph that names the original source becomes
-metadata.
+The page is parsed once. Metadata is read from the whole tree first; then page chrome
+(hidden elements, navigation, share bars, related-post widgets, comment sections, cookie
+notices, figures with their captions and credits, ad slots, datelines, teaser <article>s
+nested in the article) is removed by tag, role and class/id tokens, never an element that
+holds the article or an embedded post. :mod:`evclean.mainbody` then scores what is left
+and picks the article region, which becomes blocks directly (no re-serialising);
+readability-lxml is only a second opinion when that region holds almost no text. The
+paragraph that names the original source becomes metadata.
 """
 
 from __future__ import annotations
