@@ -81,9 +81,13 @@ def _detect(data: bytes) -> str:
 
     best = from_bytes(data).best()
     guess = best.encoding if best is not None else None
+    if guess and guess.replace("_", "-").startswith(("utf-16", "utf-32")):
+        guess = None  # markup is ASCII: a page in UTF-16 without a BOM would look binary
     # Untagged non-UTF-8 pages on the web are overwhelmingly Windows-1252; detectors
     # confuse it with its single-byte cousins on short texts, so prefer it whenever the
     # guess is another Latin single-byte code page and the bytes are valid cp1252.
+    if guess and not _single_byte_latin(guess) and _isolated_high_bytes(data):
+        guess = None  # multi-byte encodings put high bytes in runs; Latin text does not
     if guess is None or _single_byte_latin(guess):
         try:
             data.decode("cp1252")
@@ -91,6 +95,12 @@ def _detect(data: bytes) -> str:
             return guess or "cp1252"
         return "cp1252"
     return guess
+
+
+def _isolated_high_bytes(data: bytes) -> bool:
+    """Whether most non-ASCII bytes stand alone between ASCII ones, as accents do."""
+    runs = re.findall(rb"[\x80-\xff]+", data)
+    return bool(runs) and sum(len(r) == 1 for r in runs) > 0.8 * len(runs)
 
 
 def _single_byte_latin(encoding: str) -> bool:

@@ -29,8 +29,15 @@ _LINE_START = re.compile(
 
 
 def _escape_underscores(text: str) -> str:
-    # An underscore between two word characters never starts or ends emphasis.
-    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+    # A run of underscores between two letters or digits never starts or ends emphasis.
+    def fix(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if before.isalnum() and after.isalnum():
+            return m.group(0)
+        return "\\_" * len(m.group(0))
+
+    return re.sub(r"_+", fix, text)
 
 
 def escape(text: str) -> str:
@@ -79,7 +86,8 @@ def _code_span(text: str) -> str:
 
 
 def _url(url: str) -> str:
-    url = quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+    """A link destination: characters markdown cannot hold are percent-encoded."""
+    url = re.sub(r"[\x00-\x20<>\\\x7f]", lambda m: quote(m.group(0)), url)
     if "(" in url or ")" in url:
         return f"<{url}>"
     return url
@@ -211,7 +219,7 @@ def source_line(doc: Document) -> str | None:
         name = doc.site_name or host_of(url)
     line = f"Source: [{escape(name)}]({_url(url)})"
     if is_copy(doc) and doc.page_url:
-        line += f" via <{quote(doc.page_url, safe=':/?#[]@!$&()*+,;=%~-._')}>"
+        line += f" via <{_url(doc.page_url).strip('<>')}>"
     return line
 
 
