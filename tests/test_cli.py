@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from evclean.cli import main
 
 EXAMPLE = FIXTURES / "examples" / "aggregator-xiaomi.html"
@@ -140,7 +140,7 @@ def test_out_dir_mirrors_folder_and_never_overwrites_inputs(tmp_path: Path) -> N
     (src / "a.html").write_bytes(EXAMPLE.read_bytes())
     (src / "sub" / "b.htm").write_bytes(EXAMPLE.read_bytes())
     (src / "notes.txt").write_text("not html")
-    code, out, err = run(str(src), "--out-dir", str(tmp_path / "clean"))
+    code, out, _ = run(str(src), "--out-dir", str(tmp_path / "clean"))
     assert (code, out) == (0, "")
     assert sorted(p.relative_to(tmp_path / "clean").as_posix()
                   for p in (tmp_path / "clean").rglob("*")) == ["a.md", "sub", "sub/b.md"]
@@ -156,7 +156,8 @@ def test_folder_without_html_fails(tmp_path: Path) -> None:
 
 def test_explain_reports_on_stderr_only() -> None:
     _, plain, _ = run(str(FIXTURES / "examples" / "aggregator-xiaomi-mojibake.html"))
-    code, out, err = run("--explain", str(FIXTURES / "examples" / "aggregator-xiaomi-mojibake.html"))
+    mojibake = FIXTURES / "examples" / "aggregator-xiaomi-mojibake.html"
+    code, out, err = run("--explain", str(mojibake))
     assert code == 0 and out == plain
     assert "source-paragraph" in err and "mojibake" in err
 

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from evclean.errors import InputError
 from evclean.fetch import bytes_to_text, decode, html_files, read_path, read_stream
 

@@ -6,8 +6,8 @@ import json
 import pickle
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from evclean import Article, NoArticleError, clean
 from evclean.errors import InputError
 
@@ -65,7 +65,7 @@ def test_article_pickles_and_is_deterministic() -> None:
 
 
 def test_unknown_option_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="unknown option.*colour"):
+    with pytest.raises(TypeError, match=r"unknown option.*colour"):
         clean("<p>x</p>", colour="red")
 
 

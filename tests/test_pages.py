@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from evclean import clean
 
 EXAMPLES = FIXTURES / "examples"

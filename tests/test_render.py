@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from evclean.document import Block, Document, Span
 from evclean.htmlblocks import html_to_blocks
 from evclean.render import body_markdown, escape, source_line, to_markdown

@@ -38,7 +38,9 @@ Exit status:
 """
 
 
-def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+def _split_skip(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> frozenset[str]:
     names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
     for name in sorted(names):
         if name not in STAGES:

@@ -107,7 +107,7 @@ class _Builder:
             self.table(el, ctx)
         elif tag in ("ul", "ol"):
             self.flush(ctx)
-            self.children(el, replace(ctx, lists=ctx.lists + (tag == "ol",)))
+            self.children(el, replace(ctx, lists=(*ctx.lists, tag == "ol")))
             self.flush(ctx)
         elif tag == "li":
             self.flush(ctx)

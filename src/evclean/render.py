@@ -130,6 +130,8 @@ def _table(block: Block) -> list[str]:
 def _block_lines(block: Block, indent: str, marker: str) -> list[str]:
     if block.kind == "heading":
         text = inline(block.spans, newline=" ")
+        # a trailing run of # after a space would be read as the heading's closing sequence
+        text = re.sub(r"(^|\s)(#+)$", r"\1\\\2", text)
         return ["#" * block.level + " " + text]
     if block.kind == "code":
         fence = _fence(block.spans[0].text)
@@ -213,10 +215,7 @@ def source_line(doc: Document) -> str | None:
     url = doc.source_url or doc.page_url
     if not url:
         return None
-    if doc.source_url:
-        name = doc.source_name or host_of(url)
-    else:
-        name = doc.site_name or host_of(url)
+    name = (doc.source_name if doc.source_url else doc.site_name) or host_of(url)
     line = f"Source: [{escape(name)}]({_url(url)})"
     if is_copy(doc) and doc.page_url:
         line += f" via <{_url(doc.page_url).strip('<>')}>"
