@@ -67,7 +67,9 @@ class _Builder:
 
     # -- inline --------------------------------------------------------------------------
     def text(self, text: str | None, ctx: _Ctx) -> None:
+        """Add running text; its line breaks are white space (only <br> breaks a line)."""
         if text:
+            text = _WS.sub(" ", text)
             self.spans.append(Span(text, ctx.href, ctx.strong, ctx.em, ctx.code))
             if text.strip():
                 self.after_br = False
@@ -94,7 +96,7 @@ class _Builder:
             if self.after_br:
                 self.flush(ctx)  # two line breaks in a row end a paragraph
             else:
-                self.text("\n", ctx)
+                self.spans.append(Span("\n", ctx.href, ctx.strong, ctx.em, ctx.code))
                 self.after_br = True
         elif tag == "hr":
             self.flush(ctx)

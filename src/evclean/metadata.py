@@ -6,7 +6,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,12 +25,14 @@ _WS = re.compile(r"\s+")
 # Phrases by which a page names the page it copied. Each must stand at the start of a
 # short block ("Source: …", "Originally published at …") or frame its link ("The post
 # … appeared first on …").
+_SOURCE_LABEL = re.compile(
+    r"""^\W{0,3}(?:(?:original\s+)?sources?(?:\s+(?:link|url|article))?|via)
+        (?P<sep>\s*[:：\-–—|]\s*|\s+)""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _SOURCE_LEAD = re.compile(
     r"""^\W{0,3}(?:
-        (?:original\s+)?source(?:\s+(?:link|url|article))?
-      | sources?
-      | via
-      | (?:read|see|view)\s+(?:the\s+)?(?:original|full)\s+(?:article|story|post|report)
+        (?:read|see|view)\s+(?:the\s+)?(?:original|full)\s+(?:article|story|post|report)
         (?:\s+(?:at|on|here))?
       | (?:this\s+(?:article|story|post|piece)\s+(?:was\s+)?)?
         (?:originally|first)\s+(?:published|posted|appeared)(?:\s+(?:at|on|in|by))?
@@ -342,16 +344,29 @@ def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Ele
         yield a, href
 
 
-def _names_source(text: str, anchor: str) -> bool:
-    """Whether a block's text names an original: "Source: …", or a frame such as "first
-    appeared on" followed closely by the link ("It first appeared in 2014" is no source).
+def _names_source(text: str, anchors: Sequence[str] = ()) -> bool:
+    """Whether a short block's text says that it names the original.
+
+    A frame such as "first appeared on" counts only when one of the block's outside
+    links (``anchors``) follows it: "It first appeared in 2014" names nothing.
+
+    >>> _names_source("Source: Reuters"), _names_source("Via The Verge")
+    (True, True)
+    >>> _names_source("Sources close to the minister said the plan was dropped on Monday.")
+    False
+    >>> _names_source("The post Story appeared first on Origin.", ["Origin"])
+    True
+    >>> _names_source("The camp first appeared in 2014, near the Berm.", ["the Berm"])
+    False
     """
-    if not text:
-        return False
+    label = _SOURCE_LABEL.match(text + " ")
+    if label:
+        # "Source: …" always; "Source …" / "Via …" without a colon only in a short line
+        return bool(label.group("sep").strip()) or len(text) <= 60
     if _SOURCE_LEAD.match(text + " "):
         return True
-    return any(anchor and anchor in text[m.end():m.end() + 80]
-               for m in _SOURCE_FRAME.finditer(text))
+    return any(anchor and text[m.end():].lstrip(" \t\"'“”‘’").startswith(anchor)
+               for m in _SOURCE_FRAME.finditer(text) for anchor in anchors)
 
 
 def _document_position(el: _Element) -> tuple[int, ...]:
@@ -364,35 +379,45 @@ def _document_position(el: _Element) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
-def _source_link(root: _Element, page_url: str | None) -> SourceLink | None:
-    """The last short element that names an original, with the first outside link in it.
+def _source_link(root: _Element, page_url: str | None, title: str | None) -> SourceLink | None:
+    """The last short element that names an original, with the link it gives.
 
     Only elements around a link to another site can name an original, so the search
     climbs from those links while the text stays short, instead of reading every block.
+    The link is the element's first link to another site with a path (the copied
+    article); the name is the text of a link to that site's home page ("The post X
+    appeared first on <a>Site</a>"), else a short anchor text (not the title), else
+    None (the caller names the site).
     """
-    first_link: dict[_Element, tuple[_Element, str]] = {}
-    seen: set[_Element] = set()
+    texts: dict[_Element, str] = {}
+    links_in: dict[_Element, list[tuple[str, str]]] = {}
     for a, href in _external_links(root, page_url):
+        anchor = text_of(a)
         for el in a.iterancestors():
-            if el in seen:
-                break  # climbed from an earlier link: the rest of the way is done
-            seen.add(el)
-            text = text_of(el)
+            text = texts.get(el)
+            if text is None:
+                text = texts[el] = text_of(el)
             if len(text) > 300:
                 break
-            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS and _names_source(
-                text, text_of(a)
-            ):
-                first_link[el] = (a, href)
-    if not first_link:
+            if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS:
+                links_in.setdefault(el, []).append((href, anchor))
+    named = [el for el, links in links_in.items()
+             if texts[el] and _names_source(texts[el], [t for _, t in links])]
+    if not named:
         return None
-    el = max(first_link, key=_document_position)
-    a, href = first_link[el]
-    return SourceLink(href, _anchor_name(text_of(a)), text_of(el))
+    el = max(named, key=_document_position)
+    links = links_in[el]
+    deep = [(h, t) for h, t in links if urlsplit(h).path.strip("/")]
+    href, anchor = (deep or links)[0]
+    homes = [t for h, t in links if not urlsplit(h).path.strip("/") and same_site(h, href)]
+    name = next((n for n in map(_anchor_name, homes) if n), None)
+    if name is None and not (title and anchor.strip().lower() == title.strip().lower()):
+        name = _anchor_name(anchor)
+    return SourceLink(href, name, texts[el])
 
 
 def _anchor_name(anchor: str) -> str | None:
-    anchor = _SOURCE_LEAD.sub("", anchor + " ").strip(" .,:;\"'“”")
+    anchor = _SOURCE_LABEL.sub("", _SOURCE_LEAD.sub("", anchor + " ")).strip(" .,:;\"'“”")
     if not anchor or len(anchor) > 60 or _URLISH.match(anchor) or _GENERIC_ANCHORS.match(anchor):
         return None
     return anchor
@@ -433,7 +458,16 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
     def label(url: str) -> str:
         return site_label(url, text_of(body) if body is not None else "")
 
-    source = _source_link(root, page_url)
+    site_name = _clean(meta.get("og:site_name")) or _clean(
+        next(iter(_names(article.get("publisher"))), None)
+    ) or _clean(meta.get("application-name"))
+    headline = article.get("headline")
+    site_name = site_name or _site_from_title(
+        _clean(root.findtext(".//title")),
+        _clean(headline) if isinstance(headline, str) else _clean(meta.get("og:title")),
+    )
+    title = _title(root, meta, article, site_name)
+    source = _source_link(root, page_url, title)
     if source is not None and not source.name:
         source = SourceLink(source.url, label(source.url), source.text)
     if source is None:
@@ -448,16 +482,8 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
             if other and other.startswith("http") and not same_site(other, url):
                 source = SourceLink(other, label(other), "")
                 break
-    site_name = _clean(meta.get("og:site_name")) or _clean(
-        next(iter(_names(article.get("publisher"))), None)
-    ) or _clean(meta.get("application-name"))
-    headline = article.get("headline")
-    site_name = site_name or _site_from_title(
-        _clean(root.findtext(".//title")),
-        _clean(headline) if isinstance(headline, str) else _clean(meta.get("og:title")),
-    )
     return Metadata(
-        title=_title(root, meta, article, site_name),
+        title=title,
         author=_author(root, meta, article),
         published=_published(root, meta, article, url),
         site_name=site_name,
