@@ -38,7 +38,9 @@ Exit status:
 """
 
 
-def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+def _split_skip(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> frozenset[str]:
     names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
     for name in sorted(names):
         if name not in STAGES:
@@ -155,21 +157,24 @@ def _emit(chunks: list[str], fmt: str, output: Path | None) -> None:
 
 
 def _explain(name: str, article: object) -> None:
+    """Print an article's report to stderr: one entry per change, before and after."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     report = getattr(article, "report", ())
-    console = Console(stderr=True, highlight=False)
-    table = Table(title=Text(f"{name}: {len(report)} change(s)"), show_lines=True,
-                  expand=True)
-    for column in ("stage", "rule", "category", "before", "after"):
-        table.add_column(column, overflow="fold", ratio=3 if column in ("before", "after") else 1)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(f"{name}: {len(report)} change(s)", style="bold"))
 
-    def clip(s: str) -> Text:
-        return Text(s if len(s) <= 300 else s[:297] + "…")
+    def clip(s: str) -> str:
+        return s if len(s) <= 400 else s[:399] + "…"
 
     for change in report:
-        table.add_row(Text(change.stage), Text(change.rule), Text(change.category),
-                      clip(change.before), clip(change.after))
-    console.print(table)
+        head = Text(f"  {change.stage} ", style="cyan")
+        head.append(change.rule, style="bold")
+        if change.category:
+            head.append(f" ({change.category})", style="dim")
+        console.print(head)
+        if change.before:
+            console.print(Text(f"    - {clip(change.before)}", style="red"))
+        if change.after:
+            console.print(Text(f"    + {clip(change.after)}", style="green"))
