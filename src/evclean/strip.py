@@ -97,9 +97,9 @@ class Category:
 class _CueIndex:
     """Finds which cues of a text match with one tokenization and a few lookups.
 
-    A cue is tried (by its regular expression) only when its first word, or the stem of
-    a starred first word, is among the text's words; cues that begin with no word
-    character are always tried.
+    A cue is tried (by its regular expression) only when its longest plain word, or else
+    the stem of its starred word, is among the text's words; a cue of one word needs no
+    regular expression at all, and cues with no word character are always tried.
     """
 
     def __init__(self, cues: Iterable[str]) -> None:
@@ -113,17 +113,20 @@ class _CueIndex:
                 continue
             self.regex[cue] = re.compile(cue_regex(cue))
             low = cue.lower().replace("’", "'")
-            first = re.match(r"\w+", low)
-            if not first:
-                self.always.append(cue)
-                continue
-            word = first.group(0)
-            if low[first.end():first.end() + 1] == "*":
-                self.by_stem.setdefault(word[:3], []).append((word, cue))
-            else:
+            runs = re.findall(r"\w+\*?", low)
+            plain = [r for r in runs if not r.endswith("*")]
+            if plain:
+                word = max(plain, key=len)
                 self.by_word.setdefault(word, []).append(cue)
                 if word == low:
                     self.plain.add(cue)
+            elif runs:
+                stem = runs[0].rstrip("*")
+                self.by_stem.setdefault(stem[:3], []).append((stem, cue))
+                if low == runs[0]:
+                    self.plain.add(cue)
+            else:
+                self.always.append(cue)
 
     def matches(self, text: str) -> set[str]:
         words = set(re.findall(r"\w+", text))
@@ -359,6 +362,14 @@ def _imperative(text: str, imperatives: frozenset[str]) -> str | None:
     return None
 
 
+def place(index: int, count: int) -> str:
+    """Where a block sits in the body: ``lead`` (first two), ``tail`` (last three), else
+    ``middle``."""
+    if index < 2:
+        return "lead"
+    return "tail" if index >= count - 3 else "middle"
+
+
 def classify(block: Block, index: int, count: int, rules: Rules,
              repeated: bool = False, keep: frozenset[str] = frozenset()) -> Verdict | None:
     """The verdict on one block at ``index`` of ``count`` body blocks; None keeps it.
@@ -368,18 +379,22 @@ def classify(block: Block, index: int, count: int, rules: Rules,
     A link-heavy block whose first line is a related-links label ("Don't miss",
     "Also on ...") is a list of related links folded into one block.
     """
-    verdict = _classify(block, index, count, rules, repeated, keep)
+    return _verdict(block, place(index, count), rules, repeated, keep)
+
+
+def _verdict(block: Block, where: str, rules: Rules, repeated: bool,
+             keep: frozenset[str]) -> Verdict | None:
+    verdict = _classify(block, where, rules, repeated, keep)
     if verdict is None and "\n" in block.text.strip() and link_density(block) >= 0.5:
         first = block.text.strip().split("\n", 1)[0]
-        label = _classify(Block("paragraph", (Span(first),)), index, count, rules, repeated,
-                          keep)
+        label = _classify(Block("paragraph", (Span(first),)), where, rules, repeated, keep)
         if label is not None and label.category == "related":
             return Verdict("related", label.score, (*label.signals, "links below the label"))
     return verdict
 
 
-def _classify(block: Block, index: int, count: int, rules: Rules,
-              repeated: bool, keep: frozenset[str]) -> Verdict | None:
+def _classify(block: Block, where: str, rules: Rules, repeated: bool,
+              keep: frozenset[str]) -> Verdict | None:
     if block.kind in ("code", "table", "rule"):
         return None
     raw = block.text
@@ -394,7 +409,7 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
         hits = [c for c in category.cues if c.text in matched]
         points = min(CUE_CAP, sum(c.weight for c in hits))
         pattern = whole = False
-        if hits or short:
+        if any(c.weight >= 1 for c in hits) or (short and hits) or words <= 6:
             found = _pattern(category, text)
             pattern = found is not None
             whole = found == text
@@ -459,10 +474,9 @@ def _classify(block: Block, index: int, count: int, rules: Rules,
         score -= 3.0
     elif words > 60:
         score -= 1.5
-    edge = index < 2 or index >= count - 3
-    if edge:
+    if where != "middle":
         score += 1.0
-        signals.append("lead" if index < 2 else "tail")
+        signals.append(where)
     else:
         if not pattern:
             score -= 1.0
@@ -575,8 +589,9 @@ def strip_blocks(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str] =
     the passes repeat until nothing more goes: stripping stripped blocks changes nothing.
     """
     changes: list[Change] = []
+    seen: dict[tuple[int, str], Verdict | None] = {}  # a verdict depends on block and place
     for _ in range(8):
-        blocks, found = _strip_pass(blocks, rules, keep, boilerplate)
+        blocks, found = _strip_pass(blocks, rules, keep, boilerplate, seen)
         if not found:
             break
         changes += found
@@ -584,7 +599,8 @@ def strip_blocks(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str] =
 
 
 def _strip_pass(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str],
-                boilerplate: frozenset[str]) -> tuple[tuple[Block, ...], list[Change]]:
+                boilerplate: frozenset[str], seen: dict[tuple[int, str], Verdict | None]
+                ) -> tuple[tuple[Block, ...], list[Change]]:
     count = len(blocks)
     kept: list[Block] = []
     changes: list[Change] = []
@@ -592,7 +608,10 @@ def _strip_pass(blocks: tuple[Block, ...], rules: Rules, keep: frozenset[str],
     while i < count:
         block = blocks[i]
         repeated = bool(boilerplate) and fingerprint(block.text) in boilerplate
-        verdict = classify(block, i, count, rules, repeated, keep)
+        key = (id(block), place(i, count))
+        if key not in seen:
+            seen[key] = _verdict(block, key[1], rules, repeated, keep)
+        verdict = seen[key]
         if verdict is None:
             kept.append(block)
             i += 1
