@@ -39,7 +39,9 @@ Exit status:
 """
 
 
-def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+def _split_skip(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> frozenset[str]:
     names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
     for name in sorted(names):
         if name not in STAGES:
@@ -79,6 +81,14 @@ def _split_rules(ctx: click.Context, param: click.Parameter,
               help="Write one file per input into DIR, named after the input.")
 @click.option("--skip", multiple=True, callback=_split_skip, metavar="STAGE",
               help=f"Skip a stage (repeatable or comma-separated): {', '.join(SKIPPABLE)}.")
+@click.option("--rules", "rule_files", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Add the strip rules of a TOML file to the shipped ones (repeatable).")
+@click.option("--keep", multiple=True, metavar="CATEGORY",
+              help="Keep a boilerplate category that strip would remove (repeatable or "
+                   "comma-separated): newsletter, subscription, donation, social, share, "
+                   "affiliate, aggregator, comments, related, cookies, ads, author-bio, tips, "
+                   "app, paywall, or one from a --rules file.")
 @click.option("--no-rule", "no_rule", multiple=True, callback=_split_rules, metavar="RULE",
               help="Switch off a degarble rule (repeatable or comma-separated): "
                    f"{', '.join(RULE_NAMES)}.")
@@ -91,6 +101,7 @@ def _split_rules(ctx: click.Context, param: click.Parameter,
 @click.version_option(__version__, "-V", "--version", prog_name="evclean")
 def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
          output: Path | None, out_dir: Path | None, skip: frozenset[str],
+         rule_files: tuple[str, ...], keep: tuple[str, ...],
          no_rule: frozenset[str], drop_garbled: float | None, explain: bool,
          quiet: bool) -> None:
     """Clean scraped or republished news pages into markdown that links to the source.
@@ -108,7 +119,12 @@ def main(inputs: tuple[str, ...], url: str | None, fmt: str, front_matter: bool,
         raise click.UsageError("standard input (-) can be named only once")
     if url and len(inputs) > 1:
         raise click.UsageError("--url names one page; give it with a single INPUT")
-    config = Config(skip=skip, disabled_rules=no_rule, drop_garbled=drop_garbled)
+    kept = frozenset(n.strip().lower() for v in keep for n in v.split(",") if n.strip())
+    try:
+        config = Config(skip=skip, rules=rule_files, keep=kept,
+                        disabled_rules=no_rule, drop_garbled=drop_garbled)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     items = expand(list(inputs))
     results = []
     failed = 0
@@ -161,26 +177,29 @@ def _emit(chunks: list[str], fmt: str, output: Path | None) -> None:
 
 
 def _explain(name: str, article: object) -> None:
+    """Print an article's report to stderr: one entry per change, before and after."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     report = getattr(article, "report", ())
-    console = Console(stderr=True, highlight=False)
-    table = Table(title=Text(f"{name}: {len(report)} change(s)"), show_lines=True,
-                  expand=True)
-    for column in ("stage", "rule", "category", "before", "after"):
-        table.add_column(column, overflow="fold", ratio=3 if column in ("before", "after") else 1)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(f"{name}: {len(report)} change(s)", style="bold"))
 
-    def clip(s: str) -> Text:
-        return Text(s if len(s) <= 300 else s[:297] + "…")
+    def clip(s: str) -> str:
+        return s if len(s) <= 400 else s[:399] + "…"
 
     for change in report:
-        table.add_row(Text(change.stage), Text(change.rule), Text(change.category),
-                      clip(change.before), clip(change.after))
-    console.print(table)
+        head = Text(f"  {change.stage} ", style="cyan")
+        head.append(change.rule, style="bold")
+        if change.category:
+            head.append(f" ({change.category})", style="dim")
+        console.print(head)
+        if change.before:
+            console.print(Text(f"    - {clip(change.before)}", style="red"))
+        if change.after:
+            console.print(Text(f"    + {clip(change.after)}", style="green"))
     garble = getattr(article, "garble", None)
     if garble is not None:
         worst = max((s for s in garble.blocks if s is not None), default=0.0)
         console.print(Text(f"{name}: garble score {garble.article:.3f} "
-                           f"(highest paragraph {worst:.3f})"))
+                           f"(highest paragraph {worst:.3f})", style="bold"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 #: Stages in pipeline order. ``fetch`` reads input and ``render`` writes output; the
 #: stages between them transform a :class:`~evclean.document.Document`.
-STAGES = ("fetch", "extract", "repair", "degarble", "render")
+STAGES = ("fetch", "extract", "repair", "strip", "degarble", "render")
 #: The stages that ``--skip`` may name.
-SKIPPABLE = ("repair", "degarble")
+SKIPPABLE = ("repair", "strip", "degarble")
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,13 @@ class Config:
     """Options of a run. Unknown names and unskippable stages are refused at creation."""
 
     skip: frozenset[str] = frozenset()
+    #: strip: extra rule files (TOML) that extend the shipped rules, in order.
+    rules: tuple[str, ...] = ()
+    #: strip: boilerplate categories to keep rather than remove.
+    keep: frozenset[str] = frozenset()
+    #: strip: fingerprints of blocks seen on many pages of a batch
+    #: (:func:`evclean.strip.fingerprints`), a "repeated across pages" signal.
+    boilerplate: frozenset[str] = frozenset()
     #: degarble rules switched off by name (see ``evclean.degarble.RULE_NAMES``).
     disabled_rules: frozenset[str] = frozenset()
     #: Drop paragraphs whose garble score is above this (0 to 1); None keeps them all.
@@ -24,6 +32,11 @@ class Config:
     def __post_init__(self) -> None:
         skip = frozenset(self.skip)
         object.__setattr__(self, "skip", skip)
+        if isinstance(self.rules, (str, bytes)) or not isinstance(self.rules, Iterable):
+            raise ValueError("rules must be a sequence of rule-file paths")
+        object.__setattr__(self, "rules", tuple(str(p) for p in self.rules))
+        object.__setattr__(self, "keep", frozenset(self.keep))
+        object.__setattr__(self, "boilerplate", frozenset(self.boilerplate))
         rules = frozenset(self.disabled_rules)
         object.__setattr__(self, "disabled_rules", rules)
         if rules:
@@ -45,6 +58,16 @@ class Config:
             if name not in SKIPPABLE:
                 raise ValueError(
                     f"stage {name!r} cannot be skipped; skippable: {', '.join(SKIPPABLE)}"
+                )
+        if self.rules or self.keep:
+            from .strip import load_rules  # RuleError is a ValueError
+
+            names = load_rules(self.rules).names
+            unknown = sorted(self.keep - set(names))
+            if unknown:
+                raise ValueError(
+                    f"unknown strip category {', '.join(map(repr, unknown))}; "
+                    f"categories are: {', '.join(names)}"
                 )
 
     @classmethod
