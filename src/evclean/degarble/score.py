@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from ._text import WORD
 
@@ -33,7 +34,7 @@ def repairs(before: str, after: str) -> int:
 def _doubled(words: list[str]) -> int:
     """How many words repeat the word before them ("the the")."""
     return sum(
-        1 for a, b in zip(words, words[1:])
+        1 for a, b in pairwise(words)
         if a == b and len(a) >= 2 and a.isalpha() and a.islower()
     )
 
