@@ -165,7 +165,9 @@ def name_variant(article: Article, i: int, rng: random.Random) -> str | None:
     names = {name for name, n in ctx.names if n >= 4}
     counts = ctx.words
     p = article[i]
-    found = [m for m in re.finditer(r"[^\W\d_]+", p) if m.group(0) in names]
+    # names written as words, not inside a domain, an address or a code name
+    found = [m for m in re.finditer(r"(?<![\w.@/_-])[^\W\d_]+(?![\w@/_-]|\.\w)", p)
+             if m.group(0) in names]
     if not found:
         return None
     m = rng.choice(found)
@@ -278,8 +280,8 @@ def throughput(articles: list[Article], rounds: int = 3) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--samples", type=int, default=500,
-                        help="damaged paragraphs per kind (default 500)")
+    parser.add_argument("--samples", type=int, default=1000,
+                        help="damaged paragraphs per kind (default 1000)")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--quiet", action="store_true", help="print only the tables")
     parser.add_argument("--verdicts", type=Path, default=HERE / "degarble-judged.json",

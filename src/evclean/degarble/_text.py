@@ -30,8 +30,8 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|(?<!\S)(?=\S*[/\\])(?=\S*[.:?=#\\]|/)\S+"  # paths: a/b.c, /usr/bin, x.org/a?b=c
     r"|\S*=\S*"  # query strings, assignments
-    r"|(?<![\w.])(?:[\w-]+\.)+(?:" + _TLDS + r")\b(?:\S*)"  # domains, file names (lowercase)
-    r"|(?<![\w.])[\w-]{2,}\.(?:[\w-]+\.)+[\w-]+"  # dotted names: os.path.join
+    r"|(?<![\w.])(?:[\w-]+\.)+(?:" + _TLDS + r")\b(?:[/?#:]\S*)?"  # domains, file names
+    r"|(?<![\w.])[^\W\d][\w-]+\.(?:[\w-]+\.)+[\w-]+"  # dotted names: os.path.join
     r"|[\w.]*_\w*"  # snake_case and other code-like names
     r"|(?<!\w)[:;=8][-^o']?[()\[\]DPpOo3/\\|*]+(?!\w)"  # emoticons
     r"|" + CODE + r"+",
@@ -214,8 +214,9 @@ class Context:
     as a whole reads as English. ``curly``: whether it uses curly double quotes.
     ``names``: its proper nouns spelled the same way at least ``NAME_COUNT`` times, with
     their counts, most frequent first: capitalised words that are no common English
-    word, or that are found inside sentences at least a quarter of the time (so
-    "Apple" is a name where the article writes "by Apple", "Because" is none).
+    word, or that the article writes inside sentences at least a quarter of the time,
+    or seldom in lowercase (so "Apple" is a name where the article writes "by Apple",
+    "Graham" where it begins sentences but "graham" is nowhere, "Because" is none).
     ``variants``: rare words that misspell one of those names, and the name (see
     :func:`evclean.degarble.names.variant_of`).
     """
@@ -241,7 +242,8 @@ class Context:
         names = sorted(
             (
                 (w, n) for w, n in words.items()
-                if n >= NAME_COUNT and is_name(w) and (inside[w] * 4 >= n or zipf(w) < 3.0)
+                if n >= NAME_COUNT and is_name(w)
+                and (zipf(w) < 3.0 or inside[w] * 4 >= n or words[w.lower()] * 4 < n)
             ),
             key=lambda item: (-item[1], item[0]),
         )

@@ -13,7 +13,7 @@ _PUNCT = re.compile(r"[,;:!?.](?=" + _L + ")")
 _RUN_BEFORE = re.compile(r"[^\W\d_]+$")
 _RUN_AFTER = re.compile(r"[^\W\d_]+")
 _DOTTED_ABBR = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}$")
-_OPENERS_BEFORE = "”’\")]"
+_OPENERS_BEFORE = "”’\"')]"
 
 
 def _starts_sentence(word: str, text: str, end: int) -> bool:
@@ -35,27 +35,38 @@ def _space_after(m: re.Match[str]) -> str | None:
     right = after.group(0) if after else ""
     if mark == "." and _DOTTED_ABBR.search(head + "."):
         return ". " if len(right) >= 2 else None  # U.S.Army, e.g.using
-    dotted = before is not None and before.start() > 0 and head[before.start() - 1] in ".@-"
-    if mark in ".:" and dotted:
-        return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
+    if mark == "." and head.endswith(".."):
+        # an ellipsis glued to the next word after a space: "diagnosis ...had"
+        run = len(head) - len(head.rstrip("."))
+        return ". " if head[:-run].endswith(" ") and len(right) >= 2 else None
     if not (right[:1].isupper() or right[:1].islower()):
         return None  # a script without case, and without spaces: Apple Inc.の商標
     end = after.end() if after else i + 1
     capital = bool(right) and _starts_sentence(right, text, end)
+    dotted = before is not None and before.start() > 0 and head[before.start() - 1] in ".@-"
+    if mark in ".:" and dotted and not (mark == "." and capital):
+        return None  # part of a dotted or hyphenated name: a.b.c, x-y.z
+    # the article "a" or "A", followed by a space: "GLP-1,a hormone", "City.A company"
+    article_a = right in ("a", "A") and text[end:end + 1] == " "
     if mark == ".":
-        if head.endswith(".."):
-            return None  # an ellipsis: "...and" may start a quotation
         if right.lower() in _TLD_WORDS:
             return None  # PanARMENIAN.Net
         if left.lower() in ABBREVIATIONS and left[:1].isalpha():
             ok = len(right) >= 2  # tsp.olive, Rep.Ilhan
         elif len(left) >= 2 and left.islower():
-            ok = capital or (right == "A" and text[end:end + 1] == " ")
-        else:  # BIG.And, 2015.In, (Leathers?!).It
             ok = (
-                (len(left) >= 2 or prev.isdigit() or prev in _OPENERS_BEFORE)
-                and capital
-                and (right == "I" or zipf(right) >= 3.0)
+                capital
+                or article_a  # September.A major
+                or (len(left) >= 3 and len(right) >= 2 and right.isupper())  # has.GET, total.VW
+            )
+        elif len(left) == 1 and head[-2:-1] in ("", " ") and capital:
+            # an initial (Dianna E.Anderson) or a one-letter abbreviation (Bay d.Rockledge)
+            ok = len(right) >= (2 if left.isupper() else 3)
+        elif len(left) >= 3 and left[1:].islower() and capital and len(right) >= 3:
+            ok = True  # Andrew.Maitlis (but Node.js, Vue.Js stay)
+        else:  # BIG.And, 2015.In, (Leathers?!).It, City.A, 0.5%.China
+            ok = (len(left) >= 2 or prev.isdigit() or prev in _OPENERS_BEFORE + "%") and (
+                (capital and (right == "I" or zipf(right) >= 3.0)) or article_a
             )
     elif mark == ":":
         ok = (
@@ -65,13 +76,12 @@ def _space_after(m: re.Match[str]) -> str | None:
             or ((prev.isdigit() or prev in _OPENERS_BEFORE) and capital and len(right) >= 3)
         )
     elif mark == ",":
-        ok = (bool(left) or prev.isdigit() or prev in _OPENERS_BEFORE or prev == ".") and (
-            len(right) >= 2 or len(left) >= 2 or right == "I"
-        )
+        # after any character: "Intuition®,the", "North ,Ahmad", "1.786%,down"
+        ok = len(right) >= 2 or len(left) >= 2 or right == "I" or article_a  # GLP-1,a hormone
     else:  # ; ! ?
         ok = (
-            (bool(left) or prev in _OPENERS_BEFORE)
-            and (len(right) >= 2 or right == "I")
+            (bool(left) or prev in _OPENERS_BEFORE or prev in "!?")  # Congratulations!!!What
+            and (len(right) >= 2 or right == "I" or article_a)
             and not (left.isupper() and right.isupper())  # TL;DR
         )
     return mark + " " if ok else None
@@ -88,6 +98,8 @@ def punct_spacing(text: str, ctx: Context) -> str:
     'the U.S. Army and e.g. using'
     >>> punct_spacing("add 1 tsp.olive oil, Rep.Ilhan Omar said:a mess", EMPTY)
     'add 1 tsp. olive oil, Rep. Ilhan Omar said: a mess'
+    >>> punct_spacing("Dianna E.Anderson says ...had it.A win,GLP-1,a hormone. It.':South", EMPTY)
+    "Dianna E. Anderson says ... had it. A win, GLP-1, a hormone. It.': South"
     >>> punct_spacing("Think BIG.And in 2015.In short, AT&T,Comcast/Xfinity,and I. Q:What", EMPTY)
     'Think BIG. And in 2015. In short, AT&T, Comcast/Xfinity, and I. Q: What'
 
@@ -153,9 +165,9 @@ def bracket_spacing(text: str, ctx: Context) -> str:
 ABBREVIATIONS = word_set(
     "etc approx incl excl vs al cf ca viz esp fig figs tsp tbsp oz lb lbs min max sec mr "
     "mrs ms dr jr sr st prof rev gen sen rep gov col capt lt sgt inc ltd corp dept jan "
-    "feb mar apr aug sept oct nov dec mt ft no vol"
+    "feb mar apr aug sept oct nov dec mt ft no vol co"
 )
-_TLD_WORDS = word_set("com net org info io gov edu")
+_TLD_WORDS = word_set("com net org info io gov edu uk")
 _CASE = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})([.!?]\)\s+)([a-z]+)(?![\w.@/-])")
 
 
