@@ -185,7 +185,7 @@ def is_english(text: str) -> bool:
     if len(words) < 12:
         return True
     share = english_share(text)
-    if share is None or share < 0.7:
+    if share is None or share < 0.6:
         return False
     return share >= 0.9 or sum(1 for w in words if w in _FUNCTION_WORDS) >= 0.05 * len(words)
 

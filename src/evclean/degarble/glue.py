@@ -56,7 +56,7 @@ def glued_case(text: str, ctx: Context) -> str:
 _LOWER_GLUE = re.compile(r"(?<![\w.@/&'’-])[a-z]{4,}(?![\w@/&'’-]|\.\w)")
 _SINGLE = frozenset({"a"})
 #: How common (zipf) each part of a split must be.
-PART_ZIPF = 2.5
+PART_ZIPF = 2.25
 #: How common a part glued to a function word must be ("irritantis").
 RARE_PART_ZIPF = 2.0
 #: How common the two parts must be together (sum of zipf) to split an unknown token.
@@ -69,7 +69,7 @@ AMBIGUITY = 1.0
 #: ("overdrew", "upsample", "hyperpersonalized"): a rare token made of one of them and a
 #: content word is more likely a compound than damage.
 COMPOUNDING = word_set(
-    "over under up down out back off fore after through super counter cross mid self non "
+    "over under up down out back fore after through super counter cross mid self non "
     "anti multi hyper hypo un electro tele cyber psycho micro macro mega ultra semi mini "
     "bio eco geo neuro auto inter intra trans pre post re de dis mis co sub tri bi poly "
     "mono pseudo proto retro socio techno thermo hydro aero agro astro nano pan para omni "
