@@ -191,7 +191,7 @@ def is_english(text: str) -> bool:
 
 
 # A capitalised word after a word or a comma: inside a sentence, so a proper noun.
-_INSIDE = re.compile(r"(?<=[\w,;] )([^\W\d_]+)")
+_INSIDE = re.compile(r"(?<=[\w,;] )([A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*)")
 #: A proper noun must occur this often to count as one of the article's names.
 NAME_COUNT = 3
 NAME_LENGTH = 5
