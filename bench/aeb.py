@@ -129,7 +129,7 @@ def evaluate(extract: Extractor, pages: list[tuple[str, str, str, str]]) -> dict
     for _, url, html, _truth in pages:
         outputs.append(extract(html, url))
     elapsed = time.perf_counter() - start
-    for (_, _, _, truth), output in zip(pages, outputs):
+    for (_, _, _, truth), output in zip(pages, outputs, strict=True):
         counts.append(page_counts(output, truth))
     precision, recall, f1 = summarize(counts)
     return {"precision": precision, "recall": recall, "f1": f1,
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| page | P | R |")
         print("|---|---|---|")
         rows = []
-        for (page_id, *_), c in zip(pages, results[args.per_page]["counts"]):  # type: ignore[call-overload]
+        for (page_id, *_), c in zip(pages, results[args.per_page]["counts"], strict=True):  # type: ignore[call-overload]
             p, r = page_pr(*c)
             p, r = p or 0.0, r or 0.0
             rows.append((2 * p * r / (p + r) if p + r else 0.0, page_id, p, r))

@@ -17,8 +17,15 @@ if TYPE_CHECKING:
     from .pipeline import clean
     from .render import Article
 
-__all__ = ["Article", "Config", "EvcleanError", "InputError", "NoArticleError", "clean",
-           "__version__"]
+__all__ = [
+    "Article",
+    "Config",
+    "EvcleanError",
+    "InputError",
+    "NoArticleError",
+    "__version__",
+    "clean",
+]
 
 # Imports are lazy so that `evclean --help` and `import evclean` start fast.
 _LAZY = {

@@ -10,6 +10,7 @@ its input is skipped, so a killed batch resumes where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import os
@@ -220,10 +221,8 @@ def write_atomic(path: Path, text: str) -> None:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -240,11 +239,9 @@ def sweep_temp_files(folder: Path) -> int:
             continue
         fields = name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
         if len(fields) == 3 and fields[1].isdigit() and not _pid_alive(int(fields[1])):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 removed += 1
-            except OSError:
-                pass
     return removed
 
 
@@ -525,8 +522,6 @@ class Sink:
             try:
                 self._file.close()
             finally:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(self._tmp)
-                except OSError:
-                    pass
                 self._file = self._tmp = None

@@ -36,14 +36,16 @@ Examples:
 
 \b
 Exit status:
-  0    every input was cleaned (or its output was up to date)
-  1    some input failed (the others were still cleaned and written)
-  2    usage error
+  0  every input was cleaned (or its output was up to date)
+  1  some input failed (the others were still cleaned and written)
+  2  usage error
   130  interrupted (Ctrl-C); run the same command again to finish
 """
 
 
-def _split_skip(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+def _split_skip(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> frozenset[str]:
     names = {n.strip().lower() for v in values for n in v.split(",") if n.strip()}
     for name in sorted(names):
         if name not in STAGES:
@@ -82,7 +84,7 @@ def _cores() -> int:
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-i", "--input-list", "lists", multiple=True, metavar="FILE",
               help="Read inputs (URLs or paths), one a line, from FILE (- for stdin); "
                    "blank lines and lines starting with # are skipped. Repeatable.")
@@ -155,7 +157,8 @@ def main(inputs: tuple[str, ...], lists: tuple[str, ...], globs: tuple[str, ...]
     if not args:
         if lists:
             raise click.UsageError("the input list names no inputs")
-        raise click.UsageError("give at least one INPUT (a URL, file, folder or -) or -i FILE")
+        raise click.UsageError("Missing argument 'INPUT...': give a URL, file, folder or -, "
+                               "or -i FILE")
     if output and out_dir:
         raise click.UsageError("-o/--output and --out-dir cannot be used together")
     if args.count("-") > 1:
@@ -216,7 +219,7 @@ def _run(args: list[str], globs: tuple[str, ...], config: Config, fmt: str,
             if result.error is not None:
                 progress.error(f"Error: {result.error}")
                 if sink is not None and fmt == "jsonl":
-                    sink.write(json.dumps({"input": result.input.name, "error": result.reason},
+                    sink.write(json.dumps({"input": result.input.name, "error": result.error},
                                           ensure_ascii=False) + "\n")
             elif result.article is not None or result.text is not None:
                 if explain and result.article is not None:
@@ -244,7 +247,8 @@ def _run(args: list[str], globs: tuple[str, ...], config: Config, fmt: str,
         return Exit.FAILED
     progress.stop()
     if not quiet and len(items) > 1:
-        click.echo(summary.render(), err=True)
+        # the full summary on a terminal; one stable line in logs and pipelines
+        click.echo(summary.render() if progress.interactive else summary.line(), err=True)
     return Exit.FAILED if summary.failed else Exit.OK
 
 
@@ -267,21 +271,24 @@ def _abort(batch: Any, sink: Any, progress: Any, message: str | None, status: Ex
 
 
 def _explain(name: str, article: object) -> None:
+    """Print an article's report to stderr: one entry per change, before and after."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     report = getattr(article, "report", ())
-    console = Console(stderr=True, highlight=False)
-    table = Table(title=Text(f"{name}: {len(report)} change(s)"), show_lines=True,
-                  expand=True)
-    for column in ("stage", "rule", "category", "before", "after"):
-        table.add_column(column, overflow="fold", ratio=3 if column in ("before", "after") else 1)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(Text(f"{name}: {len(report)} change(s)", style="bold"))
 
-    def clip(s: str) -> Text:
-        return Text(s if len(s) <= 300 else s[:297] + "…")
+    def clip(s: str) -> str:
+        return s if len(s) <= 400 else s[:399] + "…"
 
     for change in report:
-        table.add_row(Text(change.stage), Text(change.rule), Text(change.category),
-                      clip(change.before), clip(change.after))
-    console.print(table)
+        head = Text(f"  {change.stage} ", style="cyan")
+        head.append(change.rule, style="bold")
+        if change.category:
+            head.append(f" ({change.category})", style="dim")
+        console.print(head)
+        if change.before:
+            console.print(Text(f"    - {clip(change.before)}", style="red"))
+        if change.after:
+            console.print(Text(f"    + {clip(change.after)}", style="green"))

@@ -101,9 +101,10 @@ def _readability(root: _Element) -> str:
     from readability.readability import Unparseable
 
     try:
-        return Readability(root).summary(html_partial=True)
+        summary: str = Readability(root).summary(html_partial=True)
     except (Unparseable, ValueError, etree.ParserError) as exc:
         raise NoArticleError(f"no article found ({exc})") from None
+    return summary
 
 
 def _norm(text: str) -> str:

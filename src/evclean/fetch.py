@@ -13,6 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
@@ -81,9 +82,13 @@ def _detect(data: bytes) -> str:
 
     best = from_bytes(data).best()
     guess = best.encoding if best is not None else None
+    if guess and guess.replace("_", "-").startswith(("utf-16", "utf-32")):
+        guess = None  # markup is ASCII: a page in UTF-16 without a BOM would look binary
     # Untagged non-UTF-8 pages on the web are overwhelmingly Windows-1252; detectors
     # confuse it with its single-byte cousins on short texts, so prefer it whenever the
     # guess is another Latin single-byte code page and the bytes are valid cp1252.
+    if guess and not _single_byte_latin(guess) and _isolated_high_bytes(data):
+        guess = None  # multi-byte encodings put high bytes in runs; Latin text does not
     if guess is None or _single_byte_latin(guess):
         try:
             data.decode("cp1252")
@@ -91,6 +96,12 @@ def _detect(data: bytes) -> str:
             return guess or "cp1252"
         return "cp1252"
     return guess
+
+
+def _isolated_high_bytes(data: bytes) -> bool:
+    """Whether most non-ASCII bytes stand alone between ASCII ones, as accents do."""
+    runs = re.findall(rb"[\x80-\xff]+", data)
+    return bool(runs) and sum(len(r) == 1 for r in runs) > 0.8 * len(runs)
 
 
 def _single_byte_latin(encoding: str) -> bool:
@@ -120,18 +131,18 @@ def decode(data: bytes, declared: str | None = None) -> str:
     if meta:
         labels.append(meta.group(1).decode("ascii", "replace"))
     for label in labels:
-        encoding = _normalize_label(label) if label else None
-        if encoding is None:
+        codec = _normalize_label(label)
+        if codec is None:
             continue
-        if encoding.startswith("utf-8") or encoding == "utf_8":
+        if codec.startswith("utf-8") or codec == "utf_8":
             if utf8:
                 return data.decode("utf-8")
             continue  # declared UTF-8 but is not: detect
-        if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        if codec.startswith(("utf-16", "utf-32")):
             continue  # a page that reached us as bytes with no BOM is not UTF-16
-        if utf8 and not data.isascii() and _single_byte_latin(encoding):
+        if utf8 and not data.isascii() and _single_byte_latin(codec):
             return data.decode("utf-8")  # the declaration is wrong
-        return data.decode(encoding, errors="replace")
+        return data.decode(codec, errors="replace")
     if utf8:
         return data.decode("utf-8")
     return data.decode(_detect(data), errors="replace")
@@ -193,11 +204,10 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
     return Page(name=name, text=bytes_to_text(data, name, max_bytes=max_bytes))
 
 
-def read_stream(stream: object, name: str = "<stdin>", url: str | None = None,
+def read_stream(stream: BinaryIO, name: str = "<stdin>", url: str | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
     """Read a page from a binary stream such as ``sys.stdin.buffer``."""
-    read = getattr(stream, "read")
-    data = read(max_bytes + 1)
+    data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(f"{name}: input is over the limit of {max_bytes:,} bytes")
     return Page(name=name, text=bytes_to_text(data, name, max_bytes=max_bytes), url=url)
@@ -212,5 +222,12 @@ def html_files(folder: Path) -> list[Path]:
     )
 
 
-__all__ = ["Page", "bytes_to_text", "decode", "html_files", "read_path", "read_stream",
-           "DEFAULT_MAX_BYTES"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Page",
+    "bytes_to_text",
+    "decode",
+    "html_files",
+    "read_path",
+    "read_stream",
+]

@@ -66,7 +66,9 @@ class _Builder:
 
     # -- inline --------------------------------------------------------------------------
     def text(self, text: str | None, ctx: _Ctx) -> None:
+        """Add running text; its line breaks are white space (only <br> breaks a line)."""
         if text:
+            text = _WS.sub(" ", text)
             self.spans.append(Span(text, ctx.href, ctx.strong, ctx.em, ctx.code))
 
     # -- blocks --------------------------------------------------------------------------
@@ -84,9 +86,10 @@ class _Builder:
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower()
         if tag in _SKIP_TAGS or isinstance(el, (_Comment, _ProcessingInstruction)):
+            self.text(el.tail, ctx)
             return
         if tag == "br":
-            self.text("\n", ctx)
+            self.spans.append(Span("\n", ctx.href, ctx.strong, ctx.em, ctx.code))
         elif tag == "hr":
             self.flush(ctx)
             self.blocks.append(Block("rule", quote=ctx.quote))
@@ -104,7 +107,7 @@ class _Builder:
             self.table(el, ctx)
         elif tag in ("ul", "ol"):
             self.flush(ctx)
-            self.children(el, replace(ctx, lists=ctx.lists + (tag == "ol",)))
+            self.children(el, replace(ctx, lists=(*ctx.lists, tag == "ol")))
             self.flush(ctx)
         elif tag == "li":
             self.flush(ctx)

@@ -24,12 +24,14 @@ _WS = re.compile(r"\s+")
 # Phrases by which a page names the page it copied. Each must stand at the start of a
 # short block ("Source: …", "Originally published at …") or frame its link ("The post
 # … appeared first on …").
+_SOURCE_LABEL = re.compile(
+    r"""^\W{0,3}(?:(?:original\s+)?sources?(?:\s+(?:link|url|article))?|via)
+        (?P<sep>\s*[:：\-–—|]\s*|\s+)""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _SOURCE_LEAD = re.compile(
     r"""^\W{0,3}(?:
-        (?:original\s+)?source(?:\s+(?:link|url|article))?
-      | sources?
-      | via
-      | (?:read|see|view)\s+(?:the\s+)?(?:original|full)\s+(?:article|story|post|report)
+        (?:read|see|view)\s+(?:the\s+)?(?:original|full)\s+(?:article|story|post|report)
         (?:\s+(?:at|on|here))?
       | (?:this\s+(?:article|story|post|piece)\s+(?:was\s+)?)?
         (?:originally|first)\s+(?:published|posted|appeared)(?:\s+(?:at|on|in|by))?
@@ -235,26 +237,52 @@ def _source_blocks(root: _Element) -> Iterator[_Element]:
         yield el
 
 
-def _source_link(root: _Element, page_url: str | None, body_text: str) -> SourceLink | None:
-    """The last element that names an original, with the link it gives."""
+def _names_source(text: str) -> bool:
+    """Whether a short block's text says that it names the original.
+
+    >>> _names_source("Source: Reuters"), _names_source("Via The Verge")
+    (True, True)
+    >>> _names_source("Sources close to the minister said the plan was dropped on Monday.")
+    False
+    """
+    label = _SOURCE_LABEL.match(text + " ")
+    if label:
+        # "Source: …" always; "Source …" / "Via …" without a colon only in a short line
+        return bool(label.group("sep").strip()) or len(text) <= 60
+    return bool(_SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text))
+
+
+def _source_link(root: _Element, page_url: str | None, body_text: str,
+                 title: str | None) -> SourceLink | None:
+    """The last element that names an original, with the link it gives.
+
+    The link is the element's first link to another site with a path (the copied
+    article); the name is the text of a link to that site's home page ("The post X
+    appeared first on <a>Site</a>"), else a short anchor text, else the site's name as
+    the page writes it.
+    """
     found: SourceLink | None = None
     for el in _source_blocks(root):
         text = text_of(el)
-        if not text or len(text) > 300:
+        if not text or len(text) > 300 or not _names_source(text):
             continue
-        if not (_SOURCE_LEAD.match(text + " ") or _SOURCE_FRAME.search(text)):
-            continue
+        links = []
         for a in el.iter("a"):
             href = safe_href(a.get("href"), page_url)
-            if not href or not href.startswith("http") or same_site(href, page_url):
-                continue
-            anchor = text_of(a)
-            found = SourceLink(href, _anchor_name(anchor), text)
-            break
+            if href and href.startswith("http") and not same_site(href, page_url):
+                links.append((href, text_of(a)))
+        if not links:
+            continue
+        deep = [(h, t) for h, t in links if urlsplit(h).path.strip("/")]
+        href, anchor = (deep or links)[0]
+        homes = [t for h, t in links if not urlsplit(h).path.strip("/") and same_site(h, href)]
+        name = next((n for n in map(_anchor_name, homes) if n), None)
+        if name is None and not (title and anchor.strip().lower() == title.strip().lower()):
+            name = _anchor_name(anchor)
+        found = SourceLink(href, name, text)
     if found is None:
         return None
-    name = found.name or site_label(found.url, body_text)
-    return SourceLink(found.url, name, found.text)
+    return SourceLink(found.url, found.name or site_label(found.url, body_text), found.text)
 
 
 def _anchor_name(anchor: str) -> str | None:
@@ -296,7 +324,8 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
     page_url = url or canonical
     body = root.find(".//body")
     body_text = text_of(body) if body is not None else ""
-    source = _source_link(root, page_url, body_text)
+    title = _title(root, meta, article)
+    source = _source_link(root, page_url, body_text, title)
     if source is None:
         for obj in [article, *objects]:
             based = _url_of(obj.get("isBasedOn") or obj.get("isBasedOnUrl"))
@@ -312,7 +341,7 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
     site_name = meta.get("og:site_name") or next(iter(_names(article.get("publisher"))), None)
     site_name = site_name or meta.get("application-name")
     return Metadata(
-        title=_title(root, meta, article),
+        title=title,
         author=_author(root, meta, article),
         published=_published(root, meta, article),
         site_name=site_name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import extract, repair, render
+from . import extract, render, repair
 from .config import Config
 from .document import Document
 from .fetch import Page, bytes_to_text

@@ -61,6 +61,15 @@ class Summary:
             self.stripped += result.stripped
             self.repairs += result.repairs
 
+    def line(self) -> str:
+        """The one-line summary for logs: ``297 cleaned, 3 failed`` (and skipped, if any).
+
+        >>> Summary(total=3, cleaned=2, skipped=1).line()
+        '2 cleaned, 0 failed, 1 skipped'
+        """
+        line = f"{self.cleaned} cleaned, {self.failed} failed"
+        return line + (f", {self.skipped} skipped" if self.skipped else "")
+
     def render(self, elapsed: float | None = None) -> str:
         """The summary: at most a handful of lines.
 
@@ -112,7 +121,9 @@ class Progress:
         self.failed = 0
         self._bar: Any = None
         self._task: Any = None
-        if enabled and total > 1 and sys.stderr.isatty():
+        #: whether a person watches stderr (a terminal, not --quiet)
+        self.interactive = enabled and sys.stderr.isatty()
+        if self.interactive and total > 1:
             from rich.console import Console
             from rich.progress import (
                 BarColumn,

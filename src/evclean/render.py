@@ -29,8 +29,15 @@ _LINE_START = re.compile(
 
 
 def _escape_underscores(text: str) -> str:
-    # An underscore between two word characters never starts or ends emphasis.
-    return re.sub(r"(?<!\w)_|_(?!\w)", r"\\_", text)
+    # A run of underscores between two letters or digits never starts or ends emphasis.
+    def fix(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if before.isalnum() and after.isalnum():
+            return m.group(0)
+        return "\\_" * len(m.group(0))
+
+    return re.sub(r"_+", fix, text)
 
 
 def escape(text: str) -> str:
@@ -79,7 +86,8 @@ def _code_span(text: str) -> str:
 
 
 def _url(url: str) -> str:
-    url = quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+    """A link destination: characters markdown cannot hold are percent-encoded."""
+    url = re.sub(r"[\x00-\x20<>\\\x7f]", lambda m: quote(m.group(0)), url)
     if "(" in url or ")" in url:
         return f"<{url}>"
     return url
@@ -122,6 +130,8 @@ def _table(block: Block) -> list[str]:
 def _block_lines(block: Block, indent: str, marker: str) -> list[str]:
     if block.kind == "heading":
         text = inline(block.spans, newline=" ")
+        # a trailing run of # after a space would be read as the heading's closing sequence
+        text = re.sub(r"(^|\s)(#+)$", r"\1\\\2", text)
         return ["#" * block.level + " " + text]
     if block.kind == "code":
         fence = _fence(block.spans[0].text)
@@ -205,13 +215,10 @@ def source_line(doc: Document) -> str | None:
     url = doc.source_url or doc.page_url
     if not url:
         return None
-    if doc.source_url:
-        name = doc.source_name or host_of(url)
-    else:
-        name = doc.site_name or host_of(url)
+    name = (doc.source_name if doc.source_url else doc.site_name) or host_of(url)
     line = f"Source: [{escape(name)}]({_url(url)})"
     if is_copy(doc) and doc.page_url:
-        line += f" via <{quote(doc.page_url, safe=':/?#[]@!$&()*+,;=%~-._')}>"
+        line += f" via <{_url(doc.page_url).strip('<>')}>"
     return line
 
 
