@@ -12,19 +12,26 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .batch import Result, clean_many, clean_url
     from .config import Config
     from .errors import EvcleanError, InputError, NoArticleError
     from .pipeline import clean
     from .render import Article
+    from .web import FetchError, FetchOptions
 
 __all__ = [
     "Article",
     "Config",
     "EvcleanError",
+    "FetchError",
+    "FetchOptions",
     "InputError",
     "NoArticleError",
+    "Result",
     "__version__",
     "clean",
+    "clean_many",
+    "clean_url",
 ]
 
 # Imports are lazy so that `evclean --help` and `import evclean` start fast.
@@ -35,6 +42,11 @@ _LAZY = {
     "EvcleanError": "errors",
     "InputError": "errors",
     "NoArticleError": "errors",
+    "clean_url": "batch",
+    "clean_many": "batch",
+    "Result": "batch",
+    "FetchError": "web",
+    "FetchOptions": "web",
 }
 
 
