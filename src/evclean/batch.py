@@ -11,6 +11,7 @@ its input is skipped, so a killed batch resumes where it stopped.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import hashlib
 import os
@@ -248,6 +249,8 @@ def sweep_temp_files(folder: Path) -> int:
 def check_writable_dir(folder: Path) -> str | None:
     """Why ``folder`` cannot take output files, or None if it can (it is created)."""
     try:
+        if folder.exists() and not folder.is_dir():
+            return os.strerror(errno.ENOTDIR)
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".evclean-probe.", suffix=TEMP_SUFFIX, dir=folder)
         os.close(fd)
