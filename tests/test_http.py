@@ -9,6 +9,7 @@ also how the DNS failure case is made.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -215,10 +216,8 @@ def stuck_port() -> Iterator[int]:
     for _ in range(4):
         c = socket.socket()
         c.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             c.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(c)
     time.sleep(0.1)
     yield port

@@ -27,7 +27,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -450,10 +450,8 @@ def _status_text(status: int, phrase: str) -> str:
     """
     from http import HTTPStatus
 
-    try:
+    with suppress(ValueError):
         phrase = HTTPStatus(status).phrase
-    except ValueError:
-        pass
     return f"HTTP {status} {one_line(phrase)}".rstrip()
 
 
