@@ -356,3 +356,43 @@ def test_output_file_is_not_created_when_interrupted_or_all_fail(tmp_path: Path)
     code, out, _ = run(str(tmp_path / "nope.html"), "-o", str(target), "-f", "markdown")
     assert (code, out) == (1, "")
     assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def _stderr_on_a_terminal(args: list[str]) -> tuple[int, str]:
+    """Run evclean with stderr on a pseudo-terminal; what the terminal showed."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(evclean_cmd(*args), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, env=env())
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_and_summary_on_a_terminal_only(tmp_path: Path) -> None:
+    src = tmp_path / "pages"
+    make_pages(src, 160)  # page-050 and page-150 are broken
+    errors = [line for line in expected_errors(src) if "page-250" not in line]
+    code, screen = _stderr_on_a_terminal([str(src), "--out-dir", str(tmp_path / "a")])
+    assert code == 1
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).replace("\r", "\n")
+    assert "cleaning" in text and "/160" in text  # the bar was drawn
+    assert re.search(r"^158 cleaned, 2 failed, 0 skipped in \d+\.\d s \([\d.,]+ pages/s\)$",
+                     text, re.MULTILINE)
+    assert re.search(r"^failed: 1 binary data; 1 empty input$", text, re.MULTILINE)
+    assert re.search(r"^removed \d+ boilerplate blocks?, made \d+ repairs?$", text, re.MULTILINE)
+    for line in errors:
+        assert line in text
+    code, screen = _stderr_on_a_terminal([str(src), "--out-dir", str(tmp_path / "b"), "-q"])
+    assert code == 1
+    assert sorted(screen.replace("\r", "").splitlines()) == errors  # no bar, no summary

@@ -86,7 +86,7 @@ class Summary:
         lines = [f"{self.cleaned:,} cleaned, {self.failed:,} failed, {self.skipped:,} skipped "
                  f"in {elapsed:.1f} s ({rate:,.1f} pages/s)"]
         if self.reasons:
-            common = self.reasons.most_common(5)
+            common = sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
             parts = [f"{n:,} {reason}" for reason, n in common]
             rest = self.failed - sum(n for _, n in common)
             if rest:
