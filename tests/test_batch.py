@@ -40,7 +40,7 @@ def page(n: int) -> str:
     paragraphs = "".join(
         f"<p>Paragraph {i} of story {n}: the committee heard evidence from residents and "
         f"experts about the plan, and will report back before the end of the year.</p>"
-        for i in range(1, 6)
+        for i in range(1, 13)
     )
     return (f"<!doctype html><html><head><title>Story {n}</title></head><body><article>"
             f"<h1>Story {n}</h1>{paragraphs}<p>End of story {n}.</p></article></body></html>")
@@ -396,3 +396,49 @@ def test_progress_and_summary_on_a_terminal_only(tmp_path: Path) -> None:
     code, screen = _stderr_on_a_terminal([str(src), "--out-dir", str(tmp_path / "b"), "-q"])
     assert code == 1
     assert sorted(screen.replace("\r", "").splitlines()) == errors  # no bar, no summary
+
+
+def test_cold_start_imports_no_network_or_pool_code(tmp_path: Path) -> None:
+    """One file: httpx, the process pool and rich are never imported (start-up cost)."""
+    path = tmp_path / "one.html"
+    path.write_text(page(1), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "evclean", str(path)],
+                          capture_output=True, text=True, env=env(), check=True)
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
+    assert "evclean.pipeline" in imported
+    for heavy in ("httpx", "concurrent.futures.process", "rich", "evclean.web"):
+        assert heavy not in imported, heavy
+
+
+@pytest.mark.parametrize(("size", "limit"), [("1k", "1,000"), ("2KiB", "2,048"),
+                                             ("0.002M", "2,000"), ("1500", "1,500")])
+def test_max_bytes_applies_to_files(tmp_path: Path, size: str, limit: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(page(1) + f"<!-- {'padding ' * 400} -->", encoding="utf-8")
+    n = path.stat().st_size
+    code, out, err = run(str(path), "--max-bytes", size)
+    assert (code, out) == (1, "")
+    assert err == f"Error: {path}: {n:,} bytes is over the limit of {limit}\n"
+
+
+def test_max_bytes_must_be_a_size() -> None:
+    code, _, err = run("x.html", "--max-bytes", "lots")
+    assert code == 2 and "'lots' is not a size such as 500k, 10M or 1G" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_killed_process_not_yet_reaped_counts_as_dead(tmp_path: Path) -> None:
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # exited, but not waited for: a zombie
+        state = Path(f"/proc/{zombie.pid}/stat").read_bytes().rsplit(b")", 1)[1][1:2]
+        if state == b"Z":
+            break
+        time.sleep(0.01)
+    stale = tmp_path / f".a.md.{zombie.pid}.x1{TEMP_SUFFIX}"
+    stale.write_text("half", encoding="utf-8")
+    try:
+        assert sweep_temp_files(tmp_path) == 1
+    finally:
+        zombie.wait()
+    assert not stale.exists()

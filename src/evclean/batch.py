@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 STDIN = "-"
 _INPUT_SUFFIX = re.compile(r"(\.x?html?)?(\.gz)?$", re.IGNORECASE)
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 _MAX_PART = 120  # characters of one output path part, before its hash suffix
 TEMP_SUFFIX = ".evclean-tmp"
 
@@ -120,21 +121,16 @@ def find_files(folder: Path, globs: Sequence[str] = ()) -> list[Path]:
 
 def expand(args: list[str], globs: Sequence[str] = ()) -> list[Input]:
     """Inputs named on the command line: URLs, files, stdin, folders expanded to files."""
-    from .web import FetchError, check_url, looks_like_url, url_relative_path
-
     inputs: list[Input] = []
     for arg in args:
         if arg == STDIN:
             inputs.append(Input("<stdin>", None, PurePath("stdin")))
             continue
-        if looks_like_url(arg) and not os.path.lexists(arg):
-            try:
-                check_url(arg)
-            except FetchError as exc:
-                inputs.append(Input(arg, None, PurePath("url"), error=f"{arg}: {exc}", url=arg))
+        if _SCHEME.match(arg) and not os.path.lexists(arg):
+            url = _url_input(arg)
+            if url is not None:
+                inputs.append(url)
                 continue
-            inputs.append(Input(arg, None, url_relative_path(arg), url=arg))
-            continue
         path = Path(arg)
         if path.is_dir():
             files = find_files(path, globs)
@@ -146,6 +142,20 @@ def expand(args: list[str], globs: Sequence[str] = ()) -> list[Input]:
         else:
             inputs.append(Input(arg, path, PurePath(path.name or "input")))
     return inputs
+
+
+def _url_input(arg: str) -> Input | None:
+    """The input for a URL argument (with its error if it cannot be fetched), or None
+    if ``arg`` does not look like a URL after all."""
+    from .web import FetchError, check_url, looks_like_url, url_relative_path
+
+    if not looks_like_url(arg):
+        return None
+    try:
+        check_url(arg)
+    except FetchError as exc:
+        return Input(arg, None, PurePath("url"), error=f"{arg}: {exc}", url=arg)
+    return Input(arg, None, url_relative_path(arg), url=arg)
 
 
 def clean_input(item: Input, config: Config, url: str | None = None) -> Result:
@@ -199,13 +209,20 @@ def output_path(item: Input, out_dir: Path, fmt: str) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a killed process not yet reaped does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return True  # no /proc: trust kill()
+    state = stat[stat.rfind(b")") + 2:][:1]
+    return state not in (b"Z", b"X")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -387,16 +404,16 @@ class Batch:
 
     def results(self) -> Iterator[Result]:
         """The result of every input, in input order if ``ordered``."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        from .parallel import bounded_map
-
         plans = (self._plan(item) for item in self.items)
         try:
             if len(self.items) <= 1 or (self.jobs == 1 and not self._has_urls()):
                 for plan in plans:
                     yield self._handle(plan)
                 return
+            from concurrent.futures import ThreadPoolExecutor
+
+            from .parallel import bounded_map
+
             threads = 2 * self.jobs + (16 if self._has_urls() else 0)
             pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="evclean")
             try:

@@ -18,8 +18,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .config import Config
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .render import Article
 
 T = TypeVar("T")
@@ -174,6 +175,8 @@ class Cleaner:
             if self._closed:
                 raise RuntimeError("the cleaner is closed")
             if self._pool is None:
+                from concurrent.futures import ProcessPoolExecutor
+
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.jobs, mp_context=_context(),
                     initializer=_init_worker, initargs=(self.job,),
@@ -183,6 +186,8 @@ class Cleaner:
     def clean(self, task: Task) -> Outcome:
         if self.jobs == 1:
             return work(self.job, task)
+        from concurrent.futures.process import BrokenProcessPool
+
         pool = self._get_pool()
         try:
             return pool.submit(_work_in_worker, task).result()
