@@ -126,6 +126,14 @@ def _cores() -> int:
               help="Refuse an input (file, download or decompressed body) larger than this.")
 @click.option("--skip", multiple=True, callback=_split_skip, metavar="STAGE",
               help=f"Skip a stage (repeatable or comma-separated): {', '.join(SKIPPABLE)}.")
+@click.option("--rules", "rule_files", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False),
+              help="Add the strip rules of a TOML file to the shipped ones (repeatable).")
+@click.option("--keep", multiple=True, metavar="CATEGORY",
+              help="Keep a boilerplate category that strip would remove (repeatable or "
+                   "comma-separated): newsletter, subscription, donation, social, share, "
+                   "affiliate, aggregator, comments, related, cookies, ads, author-bio, tips, "
+                   "app, paywall, or one from a --rules file.")
 @click.option("--explain", is_flag=True,
               help="Print to stderr what each stage removed or repaired, and why.")
 @click.option("-q", "--quiet", is_flag=True,
@@ -135,7 +143,8 @@ def main(inputs: tuple[str, ...], lists: tuple[str, ...], globs: tuple[str, ...]
          url: str | None, fmt: str, front_matter: bool, output: Path | None,
          out_dir: Path | None, force: bool, jobs: int | None, per_host: int,
          user_agent: str | None, timeout: float, connect_timeout: float, retries: int,
-         backoff: float, max_bytes: int, skip: frozenset[str], explain: bool,
+         backoff: float, max_bytes: int, skip: frozenset[str], rule_files: tuple[str, ...],
+         keep: tuple[str, ...], explain: bool,
          quiet: bool) -> None:
     """Clean scraped or republished news pages into markdown that links to the source.
 
@@ -173,7 +182,11 @@ def main(inputs: tuple[str, ...], lists: tuple[str, ...], globs: tuple[str, ...]
     }
     if user_agent:
         options["user_agent"] = user_agent
-    config = Config(skip=skip)
+    kept = frozenset(n.strip().lower() for v in keep for n in v.split(",") if n.strip())
+    try:
+        config = Config(skip=skip, rules=rule_files, keep=kept)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     status = _run(args, globs, config, fmt, front_matter, output, out_dir, force,
                   jobs or _cores(), options, url, explain, quiet)
     sys.exit(status)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 #: Stages in pipeline order. ``fetch`` reads input and ``render`` writes output; the
 #: stages between them transform a :class:`~evclean.document.Document`.
-STAGES = ("fetch", "extract", "repair", "render")
+STAGES = ("fetch", "extract", "repair", "strip", "render")
 #: The stages that ``--skip`` may name.
-SKIPPABLE = ("repair",)
+SKIPPABLE = ("repair", "strip")
 
 
 @dataclass(frozen=True)
@@ -16,10 +17,22 @@ class Config:
     """Options of a run. Unknown names and unskippable stages are refused at creation."""
 
     skip: frozenset[str] = frozenset()
+    #: strip: extra rule files (TOML) that extend the shipped rules, in order.
+    rules: tuple[str, ...] = ()
+    #: strip: boilerplate categories to keep rather than remove.
+    keep: frozenset[str] = frozenset()
+    #: strip: fingerprints of blocks seen on many pages of a batch
+    #: (:func:`evclean.strip.fingerprints`), a "repeated across pages" signal.
+    boilerplate: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         skip = frozenset(self.skip)
         object.__setattr__(self, "skip", skip)
+        if isinstance(self.rules, (str, bytes)) or not isinstance(self.rules, Iterable):
+            raise ValueError("rules must be a sequence of rule-file paths")
+        object.__setattr__(self, "rules", tuple(str(p) for p in self.rules))
+        object.__setattr__(self, "keep", frozenset(self.keep))
+        object.__setattr__(self, "boilerplate", frozenset(self.boilerplate))
         for name in sorted(skip):
             if name not in STAGES:
                 raise ValueError(
@@ -28,6 +41,16 @@ class Config:
             if name not in SKIPPABLE:
                 raise ValueError(
                     f"stage {name!r} cannot be skipped; skippable: {', '.join(SKIPPABLE)}"
+                )
+        if self.rules or self.keep:
+            from .strip import load_rules  # RuleError is a ValueError
+
+            names = load_rules(self.rules).names
+            unknown = sorted(self.keep - set(names))
+            if unknown:
+                raise ValueError(
+                    f"unknown strip category {', '.join(map(repr, unknown))}; "
+                    f"categories are: {', '.join(names)}"
                 )
 
     @classmethod

@@ -1,10 +1,13 @@
 """extract: HTML page -> article blocks and metadata.
 
-readability-lxml finds the article body. Before it runs, page chrome that readability is
-known to let through (navigation, share bars, related-post widgets, comment sections,
-cookie notices, hidden elements) is removed by tag, role and class/id tokens; after it,
-the body becomes blocks and the paragraph that names the original source becomes
-metadata.
+The page is parsed once. Metadata is read from the whole tree first; then page chrome
+(hidden elements, navigation, share bars, related-post widgets, comment sections, cookie
+notices, figures with their captions and credits, ad slots, datelines, teaser <article>s
+nested in the article) is removed by tag, role and class/id tokens, never an element that
+holds the article or an embedded post. :mod:`evclean.mainbody` then scores what is left
+and picks the article region, which becomes blocks directly (no re-serialising);
+readability-lxml is only a second opinion when that region holds almost no text. The
+paragraph that names the original source becomes metadata.
 """
 
 from __future__ import annotations
@@ -19,14 +22,18 @@ from lxml.etree import _Element
 from .config import Config
 from .document import Block, Change, Document
 from .errors import NoArticleError
-from .htmlblocks import html_to_blocks
-from .metadata import Metadata, read_metadata, text_of
+from .htmlblocks import elements_to_blocks, html_to_blocks
+from .mainbody import drop, holds_embedded_post, pick, prune
+from .metadata import Metadata, read_metadata
 
 NAME = "extract"
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "form", "button",
               "select", "textarea", "input", "nav", "aside", "footer", "dialog", "object",
               "embed", "canvas")
+# Of those, the ones that never hold an article (a <form> may wrap a whole page).
+_NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button",
+                         "select", "textarea", "input", "object", "embed", "canvas"})
 _DROP_ROLES = {"navigation", "banner", "complementary", "contentinfo", "search", "dialog",
                "alertdialog", "menu", "menubar"}
 # Class and id tokens (split on - and _) of widgets around an article.
@@ -37,7 +44,15 @@ _CHROME_TOKENS = {
     "tags", "tagcloud", "taglist", "pagination", "pager", "advert", "advertisement", "ads",
     "adsense", "promo", "sponsored", "outbrain", "taboola", "masthead", "menu", "navbar",
     "navigation", "skip", "skiplink", "toolbar", "disqus", "recommended", "trending",
-    "byline", "author", "meta", "dateline", "postmeta", "entry-meta",
+    "byline", "author", "meta", "dateline", "postmeta",
+    # images' captions and credits, galleries
+    "caption", "captions", "credit", "credits", "gallery", "slideshow",
+    # advertising slots
+    "ad", "adslot", "adunit", "advertising",
+    # pop-up cards over names and links
+    "rollover", "tooltip", "popover", "hovercard",
+    # datelines
+    "date", "dates", "timestamp", "time", "pubdate", "published",
 }
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -49,14 +64,57 @@ def _tokens(el: _Element) -> set[str]:
     return {t for t in _TOKEN_SPLIT.split(attrs) if t}
 
 
-def _is_chrome(el: _Element) -> bool:
+def _is_hidden(el: _Element) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
-    if _HIDDEN_STYLE.search(el.get("style") or ""):
-        return True
+    return bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+def _is_chrome(el: _Element) -> bool:
     if (el.get("role") or "").lower() in _DROP_ROLES:
         return True
     return bool(_tokens(el) & _CHROME_TOKENS)
+
+
+def _holds_article(el: _Element, total: int) -> bool:
+    """Whether a chrome-looking element is in fact a wrapper of the article."""
+    if el.find(".//h1") is not None:
+        return True
+    return _paragraph_chars(el) > 0.4 * total
+
+
+def _paragraph_chars(el: _Element) -> int:
+    """Characters in the <p> elements below ``el`` (white space included: a rough size)."""
+    return sum(len(p.text_content()) for p in el.iter("p"))
+
+
+def _is_figure_junk(el: _Element, tag: str) -> bool:
+    """An image's caption or credit, or a figure that holds nothing but an image."""
+    if tag == "figcaption":
+        return True
+    if tag == "figure":
+        # figures also wrap quoted posts, tables and code: keep those
+        return el.find(".//blockquote") is None and el.find(".//table") is None and (
+            el.find(".//pre") is None
+        )
+    return False
+
+
+def _nested_articles(body: _Element) -> list[_Element]:
+    """<article>s listed inside another <article>: comments or teasers of other posts.
+
+    One nested <article> may be the body inside its page frame, so only a run of two or
+    more is taken for a list, and never one that holds the page's <h1>.
+    """
+    found: list[_Element] = []
+    for outer in body.iter("article"):
+        if any(a.tag == "article" for a in outer.iterancestors()):
+            continue
+        inner = [a for a in outer.iterdescendants("article")
+                 if next(a.iterancestors("article")) is outer]
+        if len(inner) >= 2:
+            found += [a for a in inner if a.find(".//h1") is None]
+    return found
 
 
 def _preclean(root: _Element) -> None:
@@ -64,36 +122,44 @@ def _preclean(root: _Element) -> None:
     body = root.find(".//body")
     if body is None:
         body = root
-    total = sum(len(text_of(p)) for p in body.iter("p")) or 1
-    doomed: list[_Element] = []
-    for el in body.iter():
+    total = _paragraph_chars(body) or 1
+    doomed: list[_Element] = _nested_articles(body)
+    stack = list(reversed(body))
+    while stack:
+        el = stack.pop()
         if not isinstance(el.tag, str):
             doomed.append(el)  # comments, processing instructions
             continue
         tag = el.tag.lower()
-        if tag in ("body", "html", "article", "main"):
-            continue
-        if tag in _DROP_TAGS or _is_chrome(el):
-            # A wrapper that merely has a chrome-like class ("has-sidebar") may hold
-            # the article itself: keep anything with the h1 or much of the page's text.
-            if el.find(".//h1") is not None:
+        if tag not in ("article", "main"):
+            if _is_hidden(el):
+                doomed.append(el)  # hidden from readers, whatever it holds
                 continue
-            own = sum(len(text_of(p)) for p in el.iter("p"))
-            if tag not in _DROP_TAGS and own > 0.4 * total:
+            if tag in _DROP_TAGS or _is_figure_junk(el, tag):
+                if tag in _NEVER_TEXT or not _holds_article(el, total):
+                    doomed.append(el)
+                    continue
+            elif _is_chrome(el) and not _holds_article(el, total) and not (
+                holds_embedded_post(el)
+            ):
+                # A wrapper that merely has a chrome-like class ("has-sidebar") may
+                # hold the article itself: keep anything with the h1 or much of the text.
+                doomed.append(el)
                 continue
-            doomed.append(el)
+        stack.extend(reversed(el))
     for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        # keep the tail text that follows the removed element
-        if el.tail and el.tail.strip():
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+        drop(el)
+
+
+def _main_blocks(root: _Element, base: str | None) -> tuple[Block, ...]:
+    """Blocks of the article region that :mod:`evclean.mainbody` picks, or ()."""
+    found = pick(root)
+    if found is None:
+        return ()
+    parts, stats = found
+    for part in parts:
+        prune(part, stats)
+    return elements_to_blocks(parts, base)
 
 
 def _readability(root: _Element) -> str:
@@ -152,9 +218,14 @@ def run(doc: Document, config: Config) -> Document:
     root = parse(doc.html)
     meta = read_metadata(root, doc.url)
     _preclean(root)
-    summary = _readability(root)
     base = doc.url or meta.canonical_url
-    blocks, changes = _tidy(html_to_blocks(summary, base), meta)
+    raw = _main_blocks(root, base)
+    if sum(len(b.text) for b in raw if b.kind != "heading") < _MIN_ARTICLE_CHARS:
+        # a second opinion on a fresh tree
+        fresh = parse(doc.html)
+        _preclean(fresh)
+        raw = html_to_blocks(_readability(fresh), base)
+    blocks, changes = _tidy(raw, meta)
     body_chars = sum(len(b.text) for b in blocks if b.kind != "heading")
     if body_chars < _MIN_ARTICLE_CHARS:
         raise NoArticleError("no article found")

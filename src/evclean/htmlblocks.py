@@ -63,6 +63,7 @@ class _Builder:
         self.base = base
         self.blocks: list[Block] = []
         self.spans: list[Span] = []
+        self.after_br = False  # nothing but white space since the last <br>
 
     # -- inline --------------------------------------------------------------------------
     def text(self, text: str | None, ctx: _Ctx) -> None:
@@ -70,11 +71,14 @@ class _Builder:
         if text:
             text = _WS.sub(" ", text)
             self.spans.append(Span(text, ctx.href, ctx.strong, ctx.em, ctx.code))
+            if text.strip():
+                self.after_br = False
 
     # -- blocks --------------------------------------------------------------------------
     def flush(self, ctx: _Ctx, kind: BlockKind = "paragraph", level: int = 0) -> None:
         spans = normalize_spans(self.spans)
         self.spans = []
+        self.after_br = False
         if not spans:
             return
         ordered = False
@@ -86,10 +90,14 @@ class _Builder:
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower()
         if tag in _SKIP_TAGS or isinstance(el, (_Comment, _ProcessingInstruction)):
-            self.text(el.tail, ctx)
+            self.text(el.tail, ctx)  # the text after an image or a comment is still text
             return
         if tag == "br":
-            self.spans.append(Span("\n", ctx.href, ctx.strong, ctx.em, ctx.code))
+            if self.after_br:
+                self.flush(ctx)  # two line breaks in a row end a paragraph
+            else:
+                self.spans.append(Span("\n", ctx.href, ctx.strong, ctx.em, ctx.code))
+                self.after_br = True
         elif tag == "hr":
             self.flush(ctx)
             self.blocks.append(Block("rule", quote=ctx.quote))
@@ -272,4 +280,17 @@ def html_to_blocks(fragment: str | _Element, base: str | None = None) -> tuple[B
     builder = _Builder(base)
     builder.walk(root, _Ctx())
     builder.flush(_Ctx())
+    return tuple(builder.blocks)
+
+
+def elements_to_blocks(elements: list[_Element], base: str | None = None) -> tuple[Block, ...]:
+    """Blocks of several elements of one tree, in the order given (tails left out)."""
+    builder = _Builder(base)
+    for el in elements:
+        tail, el.tail = el.tail, None
+        try:
+            builder.walk(el, _Ctx())
+        finally:
+            el.tail = tail
+        builder.flush(_Ctx())
     return tuple(builder.blocks)

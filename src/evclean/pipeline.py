@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import extract, render, repair
+from . import extract, render, repair, strip
 from .config import Config
 from .document import Document
 from .fetch import Page, bytes_to_text
@@ -17,10 +17,11 @@ from .render import Article
 
 Stage = Callable[[Document, Config], Document]
 
-#: The transforming stages, in order. strip and degarble go after repair.
+#: The transforming stages, in order. degarble goes after strip.
 TRANSFORMS: tuple[tuple[str, Stage], ...] = (
     (extract.NAME, extract.run),
     (repair.NAME, repair.run),
+    (strip.NAME, strip.run),
 )
 
 
