@@ -442,3 +442,19 @@ def test_a_killed_process_not_yet_reaped_counts_as_dead(tmp_path: Path) -> None:
     finally:
         zombie.wait()
     assert not stale.exists()
+
+
+def test_outputs_never_overwrite_inputs(tmp_path: Path) -> None:
+    story = tmp_path / "story"  # no extension: its output is story.md
+    story.write_text(page(1), encoding="utf-8")
+    notes = tmp_path / "story.md"
+    notes.write_text("# My notes\n\nNot a page, but an input all the same.\n", encoding="utf-8")
+    code, _, err = run(str(tmp_path), "--glob", "*", "--out-dir", str(tmp_path))
+    assert code == 1
+    assert f"Error: {story}: its output {notes} would overwrite an input" in err.splitlines()
+    assert notes.read_text(encoding="utf-8").startswith("# My notes")
+    page_file = tmp_path / "page.html"
+    page_file.write_text(page(2), encoding="utf-8")
+    code, _, err = run(str(page_file), "-o", str(page_file))
+    assert code == 2 and "is one of the inputs; it would be overwritten" in err
+    assert page_file.read_text(encoding="utf-8") == page(2)

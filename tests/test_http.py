@@ -169,6 +169,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(PAGE[: len(PAGE) // 2])
             self.wfile.flush()
             time.sleep(3)
+        elif path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", html)
+            self.end_headers()
+            for byte in PAGE[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
         elif m := re.fullmatch(r"/batch/(\d+)", path):
             n = int(m.group(1))
             self.send(200, article(f"Story number {n}").encode(), html)
@@ -396,3 +404,16 @@ def test_clean_many_api_yields_every_result(urls: Any, tmp_path: Path) -> None:
     assert results[inputs[0]].article.title == "Story number 3"
     assert results[str(page)].article is not None
     assert results[inputs[2]].error == f"{inputs[2]}: HTTP 410 Gone"
+
+
+def test_a_trickling_download_is_cut_off(urls: Any) -> None:
+    """A server that keeps sending a byte now and then never trips the read timeout;
+    the download's own deadline stops it."""
+    import evclean
+    from evclean.web import FetchError, FetchOptions
+
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"/trickle: download took longer than 0.5 s$"):
+        evclean.clean_url(urls({"path": "/trickle"}),
+                          fetch=FetchOptions(read_timeout=0.3, max_seconds=0.5))
+    assert time.monotonic() - started < 1.5

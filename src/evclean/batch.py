@@ -277,6 +277,13 @@ def check_writable_dir(folder: Path) -> str | None:
     return None
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def up_to_date(item: Input, target: Path) -> bool:
     """Whether ``target`` already holds the output of ``item`` (newer than the input)."""
     try:
@@ -329,6 +336,8 @@ class Batch:
         self._swept: set[Path] = set()
         self._stdin: Page | Result | None = None
         self._root = out_dir.resolve() if out_dir is not None else None
+        self._inputs = {os.path.abspath(i.path) for i in items
+                        if i.path is not None and out_dir is not None}
 
     def _get_fetcher(self) -> Fetcher:
         with self._lock:
@@ -347,6 +356,10 @@ class Batch:
             digest = hashlib.sha1(item.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
             target = target.with_name(f"{target.stem}-{digest}{target.suffix}")
         self._targets[target] = item.name
+        if os.path.abspath(target) in self._inputs or (
+                item.path is not None and _same_file(target, item.path)):
+            return Result(item, error=f"{item.name}: its output {target} would overwrite "
+                                      "an input")
         try:
             target.parent.resolve().relative_to(self._root)
         except ValueError:

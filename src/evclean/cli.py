@@ -203,6 +203,11 @@ def _run(args: list[str], globs: tuple[str, ...], config: Config, fmt: str,
     from .progress import Progress, Summary, one_line
 
     items = expand(args, globs)
+    if output is not None and output.exists():
+        for item in items:
+            if item.path is not None and os.path.samefile(item.path, output):
+                raise click.UsageError(f"-o {output} is one of the inputs; it would be "
+                                       "overwritten")
     if out_dir is not None:
         reason = check_writable_dir(out_dir)
         if reason:

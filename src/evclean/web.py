@@ -57,7 +57,6 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 _OPAQUE_SCHEMES = frozenset({"data", "javascript", "mailto", "about", "blob", "tel", "file",
                              "ftp", "ftps", "sftp", "ws", "wss", "gopher"})
 _HOST = re.compile(r"^(?:[\w-]+\.)*[\w-]+\.?$", re.UNICODE)
-_CHUNK = 64 * 1024
 
 
 class FetchError(InputError):
@@ -77,6 +76,7 @@ class FetchOptions:
     max_wait: float = 60.0  # the longest wait accepted, from backoff or Retry-After
     max_bytes: int = DEFAULT_MAX_BYTES
     per_host: int = 2  # requests at a time to one host
+    max_seconds: float = 300.0  # the longest one download may take, however it trickles
 
 
 def looks_like_url(arg: str) -> bool:
@@ -425,8 +425,11 @@ class Fetcher:
         decoder = _Decoder(encoding, o.max_bytes)
         chunks: list[bytes] = []
         raw = 0
+        deadline = time.monotonic() + o.max_seconds
         try:
-            for chunk in response.iter_raw(_CHUNK):
+            for chunk in response.iter_raw():
+                if time.monotonic() > deadline:
+                    raise FetchError(f"download took longer than {o.max_seconds:g} s")
                 raw += len(chunk)
                 if raw > o.max_bytes:
                     raise FetchError(f"response body is over the limit of {o.max_bytes:,} bytes")
