@@ -1,8 +1,8 @@
 """evclean: clean markdown, with its source link, from scraped and republished news pages.
 
->>> from evclean import clean
->>> article = clean(html, url="https://example.org/story")  # doctest: +SKIP
->>> article.markdown, article.title, article.source_url, article.report  # doctest: +SKIP
+    from evclean import clean
+    article = clean(html, url="https://example.org/story")
+    article.markdown, article.title, article.source_url, article.report
 """
 
 from __future__ import annotations
