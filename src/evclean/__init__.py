@@ -1,8 +1,8 @@
 """evclean: clean markdown, with its source link, from scraped and republished news pages.
 
->>> from evclean import clean
->>> article = clean(html, url="https://example.org/story")  # doctest: +SKIP
->>> article.markdown, article.title, article.source_url, article.report  # doctest: +SKIP
+    from evclean import clean
+    article = clean(html, url="https://example.org/story")
+    article.markdown, article.title, article.source_url, article.report
 """
 
 from __future__ import annotations
@@ -12,20 +12,27 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .batch import Result, clean_many, clean_url
     from .config import Config
     from .degarble import degarble_text
     from .errors import EvcleanError, InputError, NoArticleError
     from .pipeline import clean
     from .render import Article
+    from .web import FetchError, FetchOptions
 
 __all__ = [
     "Article",
     "Config",
     "EvcleanError",
+    "FetchError",
+    "FetchOptions",
     "InputError",
     "NoArticleError",
+    "Result",
     "__version__",
     "clean",
+    "clean_many",
+    "clean_url",
     "degarble_text",
 ]
 
@@ -38,6 +45,11 @@ _LAZY = {
     "EvcleanError": "errors",
     "InputError": "errors",
     "NoArticleError": "errors",
+    "clean_url": "batch",
+    "clean_many": "batch",
+    "Result": "batch",
+    "FetchError": "web",
+    "FetchOptions": "web",
 }
 
 

@@ -167,6 +167,8 @@ def _gunzip(data: bytes, name: str, max_bytes: int) -> bytes:
         raise InputError(f"{name}: not a valid gzip file ({exc})") from None
     if len(out) > max_bytes:
         raise InputError(f"{name}: decompressed size is over the limit of {max_bytes:,} bytes")
+    if not inflater.eof:
+        raise InputError(f"{name}: not a valid gzip file (truncated)")
     return out
 
 
