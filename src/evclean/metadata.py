@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,7 +62,9 @@ def text_of(el: _Element) -> str:
     return _WS.sub(" ", el.text_content()).strip()
 
 
+@lru_cache(maxsize=4096)
 def host_of(url: str | None) -> str:
+    """The host of a URL without ``www.`` ("" if it has none); cached, pages repeat links."""
     try:
         host = urlsplit(url or "").hostname or ""
     except ValueError:

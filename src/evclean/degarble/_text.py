@@ -108,14 +108,12 @@ def sub_outside(
 
 
 @lru_cache(maxsize=1)
-def _zipfs() -> dict[str, float]:
+def _frequencies() -> dict[str, float]:
+    """wordfreq's English word frequencies, loaded once per process."""
     import wordfreq
 
-    return {
-        word: round(math.log10(f) + 9, 2)
-        for word, f in wordfreq.get_frequency_dict("en").items()
-        if f > 0
-    }
+    frequencies: dict[str, float] = wordfreq.get_frequency_dict("en")
+    return frequencies
 
 
 def zipf(word: str) -> float:
@@ -124,7 +122,8 @@ def zipf(word: str) -> float:
     >>> zipf("the") > 7 > zipf("regarding") > 4 > zipf("xiami")
     True
     """
-    return _zipfs().get(word.lower(), 0.0)
+    f = _frequencies().get(word.lower(), 0.0)
+    return round(math.log10(f) + 9, 2) if f > 0 else 0.0
 
 
 #: Tokens as counted in :class:`Context`: runs of letters (no apostrophes).
@@ -153,8 +152,7 @@ def english_share(text: str) -> float | None:
     lower = [w for w in words if not w[0].isupper()]
     if len(lower) >= 5:
         words = lower
-    table = _zipfs()
-    known = sum(1 for w in words if table.get(w.lower(), 0.0) >= 3.0)
+    known = sum(1 for w in words if zipf(w) >= 3.0)
     return known / len(words)
 
 
