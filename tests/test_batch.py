@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import evclean
-from conftest import FIXTURES
+from conftest import FIXTURES, story_page
 from evclean.batch import TEMP_SUFFIX, Input, output_path, sweep_temp_files
 from evclean.cli import main
 
@@ -36,16 +36,6 @@ BROKEN = {  # file name -> (content, reason)
 }
 
 
-def page(n: int) -> str:
-    paragraphs = "".join(
-        f"<p>Paragraph {i} of story {n}: the committee heard evidence from residents and "
-        f"experts about the plan, and will report back before the end of the year.</p>"
-        for i in range(1, 13)
-    )
-    return (f"<!doctype html><html><head><title>Story {n}</title></head><body><article>"
-            f"<h1>Story {n}</h1>{paragraphs}<p>End of story {n}.</p></article></body></html>")
-
-
 def make_pages(folder: Path, count: int) -> list[Path]:
     """``count`` pages in two levels of folders, with the BROKEN ones among them."""
     paths = []
@@ -56,7 +46,7 @@ def make_pages(folder: Path, count: int) -> list[Path]:
         if name in BROKEN:
             path.write_bytes(BROKEN[name][0])
         else:
-            path.write_text(page(n), encoding="utf-8")
+            path.write_text(story_page(n), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -207,11 +197,11 @@ def _bad_file(case: dict[str, Any], tmp_path: Path) -> Path:
         return path
     if kind == "nested":
         depth = case["depth"]
-        path.write_text(page(1).replace("</article>", "<div>" * depth + "deep" + "</div>" *
+        path.write_text(story_page(1).replace("</article>", "<div>" * depth + "deep" + "</div>" *
                                         depth + "</article>"), encoding="utf-8")
         return path
     if kind == "nul":
-        path.write_bytes(page(1).replace("committee", "comm\x00ittee").encode())
+        path.write_bytes(story_page(1).replace("committee", "comm\x00ittee").encode())
         return path
     if kind == "bytes":
         path.write_bytes(bytes.fromhex(case["hex"]))
@@ -223,7 +213,7 @@ def _bad_file(case: dict[str, Any], tmp_path: Path) -> Path:
 def test_bad_file(case: dict[str, Any], tmp_path: Path) -> None:
     path = _bad_file(case, tmp_path)
     good = tmp_path / "good.html"
-    good.write_text(page(7), encoding="utf-8")
+    good.write_text(story_page(7), encoding="utf-8")
     code, out, err = run(str(path), str(good), "--format", "jsonl")
     records = [json.loads(line) for line in out.splitlines()]
     assert records[-1]["title"] == "Story 7"  # the rest of the batch completes
@@ -240,7 +230,7 @@ def test_bad_file(case: dict[str, Any], tmp_path: Path) -> None:
 
 def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "secret.html"
-    path.write_text(page(1), encoding="utf-8")
+    path.write_text(story_page(1), encoding="utf-8")
     path.chmod(0)
     if os.geteuid() == 0:  # root reads anything: read it as nobody
         tmp_path.chmod(0o755)
@@ -264,9 +254,9 @@ def test_odd_and_climbing_names_stay_inside_the_out_dir(tmp_path: Path) -> None:
     work = tmp_path / "work"
     (work / "pages" / "sub").mkdir(parents=True)
     odd = work / "pages" / "sub" / "a b$(touch x);\n\x1b[31m.html"
-    odd.write_text(page(1), encoding="utf-8")
-    (work / "pages" / "..hidden.html").write_text(page(2), encoding="utf-8")
-    (work / "up.html").write_text(page(3), encoding="utf-8")
+    odd.write_text(story_page(1), encoding="utf-8")
+    (work / "pages" / "..hidden.html").write_text(story_page(2), encoding="utf-8")
+    (work / "up.html").write_text(story_page(3), encoding="utf-8")
     out = work / "pages" / "out"
     climbing = str(work / "pages" / "sub" / ".." / ".." / "up.html")
     missing = str(work / "pages" / "no\nsuch\x1b.html")
@@ -283,7 +273,7 @@ def test_odd_and_climbing_names_stay_inside_the_out_dir(tmp_path: Path) -> None:
 
 def test_out_dir_that_cannot_be_written(tmp_path: Path) -> None:
     good = tmp_path / "good.html"
-    good.write_text(page(1), encoding="utf-8")
+    good.write_text(story_page(1), encoding="utf-8")
     blocker = tmp_path / "file.txt"
     blocker.write_text("a file, not a folder", encoding="utf-8")
     code, out, err = run(str(good), "--out-dir", str(blocker / "out"))
@@ -297,8 +287,8 @@ def test_out_dir_that_cannot_be_written(tmp_path: Path) -> None:
 def test_same_output_name_gets_a_suffix_not_an_overwrite(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    (tmp_path / "a" / "story.html").write_text(page(1), encoding="utf-8")
-    (tmp_path / "a" / "story.htm").write_text(page(2), encoding="utf-8")
+    (tmp_path / "a" / "story.html").write_text(story_page(1), encoding="utf-8")
+    (tmp_path / "a" / "story.htm").write_text(story_page(2), encoding="utf-8")
     out = tmp_path / "out"
     code, _, _ = run(str(tmp_path / "a"), "--out-dir", str(out))
     assert code == 0
@@ -312,7 +302,7 @@ def test_resume_skips_newer_outputs_and_redoes_changed_inputs(tmp_path: Path) ->
     code, _, err = run(str(src), "--out-dir", str(out))
     assert (code, err) == (0, "6 cleaned, 0 failed\n")
     changed = paths[2]
-    changed.write_text(page(99), encoding="utf-8")
+    changed.write_text(story_page(99), encoding="utf-8")
     future = time.time() + 5
     os.utime(changed, (future, future))
     code, _, err = run(str(src), "--out-dir", str(out))
@@ -325,8 +315,8 @@ def test_resume_skips_newer_outputs_and_redoes_changed_inputs(tmp_path: Path) ->
 
 def test_glob_and_input_list(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
-    (tmp_path / "site" / "story.php").write_text(page(1), encoding="utf-8")
-    (tmp_path / "site" / "other.html").write_text(page(2), encoding="utf-8")
+    (tmp_path / "site" / "story.php").write_text(story_page(1), encoding="utf-8")
+    (tmp_path / "site" / "other.html").write_text(story_page(2), encoding="utf-8")
     code, out, _ = run(str(tmp_path / "site"), "--glob", "*.php", "-f", "jsonl")
     assert code == 0 and [json.loads(x)["title"] for x in out.splitlines()] == ["Story 1"]
     listing = tmp_path / "inputs.txt"
@@ -401,7 +391,7 @@ def test_progress_and_summary_on_a_terminal_only(tmp_path: Path) -> None:
 def test_cold_start_imports_no_network_or_pool_code(tmp_path: Path) -> None:
     """One file: httpx, the process pool and rich are never imported (start-up cost)."""
     path = tmp_path / "one.html"
-    path.write_text(page(1), encoding="utf-8")
+    path.write_text(story_page(1), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "evclean", str(path)],
                           capture_output=True, text=True, env=env(), check=True)
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
@@ -414,7 +404,7 @@ def test_cold_start_imports_no_network_or_pool_code(tmp_path: Path) -> None:
                                              ("0.002M", "2,000"), ("1500", "1,500")])
 def test_max_bytes_applies_to_files(tmp_path: Path, size: str, limit: str) -> None:
     path = tmp_path / "page.html"
-    path.write_text(page(1) + f"<!-- {'padding ' * 400} -->", encoding="utf-8")
+    path.write_text(story_page(1) + f"<!-- {'padding ' * 400} -->", encoding="utf-8")
     n = path.stat().st_size
     code, out, err = run(str(path), "--max-bytes", size)
     assert (code, out) == (1, "")
@@ -446,7 +436,7 @@ def test_a_killed_process_not_yet_reaped_counts_as_dead(tmp_path: Path) -> None:
 
 def test_outputs_never_overwrite_inputs(tmp_path: Path) -> None:
     story = tmp_path / "story"  # no extension: its output is story.md
-    story.write_text(page(1), encoding="utf-8")
+    story.write_text(story_page(1), encoding="utf-8")
     notes = tmp_path / "story.md"
     notes.write_text("# My notes\n\nNot a page, but an input all the same.\n", encoding="utf-8")
     code, _, err = run(str(tmp_path), "--glob", "*", "--out-dir", str(tmp_path))
@@ -454,7 +444,7 @@ def test_outputs_never_overwrite_inputs(tmp_path: Path) -> None:
     assert f"Error: {story}: its output {notes} would overwrite an input" in err.splitlines()
     assert notes.read_text(encoding="utf-8").startswith("# My notes")
     page_file = tmp_path / "page.html"
-    page_file.write_text(page(2), encoding="utf-8")
+    page_file.write_text(story_page(2), encoding="utf-8")
     code, _, err = run(str(page_file), "-o", str(page_file))
     assert code == 2 and "is one of the inputs; it would be overwritten" in err
-    assert page_file.read_text(encoding="utf-8") == page(2)
+    assert page_file.read_text(encoding="utf-8") == story_page(2)

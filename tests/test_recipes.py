@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import evclean
-from conftest import TESTS
+from conftest import TESTS, story_page
 
 DOC = TESTS.parent / "docs" / "distributed.md"
 SRC = Path(evclean.__file__).resolve().parent.parent
@@ -22,16 +22,6 @@ def python_blocks(text: str) -> list[str]:
     return re.findall(r"```python\n(.+?)```", text, re.DOTALL)
 
 
-def page(n: int) -> str:
-    paragraphs = "".join(
-        f"<p>Paragraph {i} of story {n}: the committee heard evidence from residents and "
-        f"experts about the plan, and will report back before the end of the year.</p>"
-        for i in range(1, 4)
-    )
-    return (f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1>"
-            f"{paragraphs}</article></body></html>")
-
-
 def test_dask_recipe_runs_as_written(tmp_path: Path) -> None:
     pytest.importorskip("dask.bag")
     (block,) = python_blocks(DOC.read_text(encoding="utf-8"))
@@ -39,7 +29,7 @@ def test_dask_recipe_runs_as_written(tmp_path: Path) -> None:
     for n in range(250):
         folder = tmp_path / "pages" / f"part{n % 2}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"story-{n:03d}.html").write_text(page(n), encoding="utf-8")
+        (folder / f"story-{n:03d}.html").write_text(story_page(n, 3), encoding="utf-8")
     (tmp_path / "pages" / "broken.html").write_bytes(b"")
     proc = subprocess.run([sys.executable, "recipe.py"], cwd=tmp_path, capture_output=True,
                           text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300,
