@@ -483,7 +483,8 @@ def read_metadata(root: _Element, url: str | None) -> Metadata:
     if source is None and url:
         for other in (canonical, safe_href(meta.get("og:url"), url)):
             if other and other.startswith("http") and not same_site(other, url):
-                source = SourceLink(other, label(other), "")
+                # the page's own metadata describes the site it declares canonical
+                source = SourceLink(other, site_name or label(other), "")
                 break
     return Metadata(
         title=title,
