@@ -112,3 +112,22 @@ def test_page_golden(folder: Path) -> None:
         expected.write_text(md, encoding="utf-8")
     assert expected.exists(), f"no golden file; run EVCLEAN_REGEN=1 pytest {__file__}"
     assert md == expected.read_text(encoding="utf-8")
+
+
+def _all_pages() -> list[pytest.param]:
+    pages = [pytest.param(EXAMPLES / "aggregator-xiaomi.html", None, id="aggregator-xiaomi")]
+    for folder in sorted(p for p in PAGES.iterdir() if p.is_dir()):
+        spec = json.loads((folder / "page.json").read_text("utf-8"))
+        pages.append(pytest.param(folder / "input.html", spec.get("url"), id=folder.name))
+    return pages
+
+
+@pytest.mark.parametrize(("path", "url"), _all_pages())
+def test_cleaning_own_markdown_changes_nothing(path: Path, url: str | None) -> None:
+    """Idempotence of the whole pipeline: evclean's markdown, as HTML, cleans to itself."""
+    from markdown_it import MarkdownIt
+
+    article = clean(path.read_bytes(), url=url)
+    html = MarkdownIt("commonmark").enable("table").render(article.markdown)
+    again = clean(f"<html><body><article>{html}</article></body></html>", url=article.url)
+    assert again.markdown == article.markdown

@@ -24,7 +24,7 @@ from .document import Block, Change, Document
 from .errors import NoArticleError
 from .htmlblocks import elements_to_blocks, html_to_blocks
 from .mainbody import drop, holds_embedded_post, pick, prune
-from .metadata import Metadata, read_metadata
+from .metadata import Metadata, names_source, read_metadata
 
 NAME = "extract"
 
@@ -177,7 +177,15 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
-def _tidy(blocks: tuple[Block, ...], meta: Metadata) -> tuple[tuple[Block, ...], list[Change]]:
+def _names_itself(block: Block, page_urls: set[str]) -> bool:
+    """A "Source: …" line whose link is the page's own address (as evclean writes it)."""
+    return (block.kind == "paragraph" and len(block.text) < 300
+            and any(s.href in page_urls for s in block.spans if s.href)
+            and names_source(block.text))
+
+
+def _tidy(blocks: tuple[Block, ...], meta: Metadata,
+          page_urls: set[str]) -> tuple[tuple[Block, ...], list[Change]]:
     """Drop the title heading and the source paragraph; make section headings start at 2."""
     changes: list[Change] = []
     out: list[Block] = []
@@ -191,6 +199,9 @@ def _tidy(blocks: tuple[Block, ...], meta: Metadata) -> tuple[tuple[Block, ...],
             block.kind != "heading" and len(text) < 300 and source_text in text
         )):
             changes.append(Change(NAME, "source-paragraph", block.text, "", "metadata"))
+            continue
+        if _names_itself(block, page_urls):
+            changes.append(Change(NAME, "self-source-line", block.text, "", "metadata"))
             continue
         out.append(block)
     levels = [b.level for b in out if b.kind == "heading"]
@@ -225,7 +236,8 @@ def run(doc: Document, config: Config) -> Document:
         fresh = parse(doc.html)
         _preclean(fresh)
         raw = html_to_blocks(_readability(fresh), base)
-    blocks, changes = _tidy(raw, meta)
+    page_urls = {u for u in (doc.url, meta.canonical_url) if u}
+    blocks, changes = _tidy(raw, meta, page_urls)
     body_chars = sum(len(b.text) for b in blocks if b.kind != "heading")
     if body_chars < _MIN_ARTICLE_CHARS:
         raise NoArticleError("no article found")

@@ -347,19 +347,19 @@ def _external_links(root: _Element, page_url: str | None) -> Iterator[tuple[_Ele
         yield a, href
 
 
-def _names_source(text: str, anchors: Sequence[str] = ()) -> bool:
+def names_source(text: str, anchors: Sequence[str] = ()) -> bool:
     """Whether a short block's text says that it names the original.
 
     A frame such as "first appeared on" counts only when one of the block's outside
     links (``anchors``) follows it: "It first appeared in 2014" names nothing.
 
-    >>> _names_source("Source: Reuters"), _names_source("Via The Verge")
+    >>> names_source("Source: Reuters"), names_source("Via The Verge")
     (True, True)
-    >>> _names_source("Sources close to the minister said the plan was dropped on Monday.")
+    >>> names_source("Sources close to the minister said the plan was dropped on Monday.")
     False
-    >>> _names_source("The post Story appeared first on Origin.", ["Origin"])
+    >>> names_source("The post Story appeared first on Origin.", ["Origin"])
     True
-    >>> _names_source("The camp first appeared in 2014, near the Berm.", ["the Berm"])
+    >>> names_source("The camp first appeared in 2014, near the Berm.", ["the Berm"])
     False
     """
     label = _SOURCE_LABEL.match(text + " ")
@@ -405,7 +405,7 @@ def _source_link(root: _Element, page_url: str | None, title: str | None) -> Sou
             if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS:
                 links_in.setdefault(el, []).append((href, anchor))
     named = [el for el, links in links_in.items()
-             if texts[el] and _names_source(texts[el], [t for _, t in links])]
+             if texts[el] and names_source(texts[el], [t for _, t in links])]
     if not named:
         return None
     el = max(named, key=_document_position)
