@@ -145,10 +145,26 @@ class Rules:
     categories: tuple[Category, ...]
     imperatives: frozenset[str]
     index: _CueIndex = field(init=False, compare=False, hash=False, repr=False)
+    #: cue text -> (category number, position in its category, cue) for each use of it
+    owners: dict[str, list[tuple[int, int, Cue]]] = field(
+        init=False, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         cues = (c.text for category in self.categories for c in category.cues)
         object.__setattr__(self, "index", _CueIndex(cues))
+        owners: dict[str, list[tuple[int, int, Cue]]] = {}
+        for number, category in enumerate(self.categories):
+            for position, cue in enumerate(category.cues):
+                owners.setdefault(cue.text, []).append((number, position, cue))
+        object.__setattr__(self, "owners", owners)
+
+    def hits(self, matched: set[str]) -> dict[int, list[Cue]]:
+        """The matched cues of each category (by number), in the category's own order."""
+        found: dict[int, list[tuple[int, Cue]]] = {}
+        for text in matched:
+            for number, position, cue in self.owners.get(text, ()):
+                found.setdefault(number, []).append((position, cue))
+        return {n: [c for _, c in sorted(pairs, key=lambda p: p[0])] for n, pairs in found.items()}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -405,8 +421,9 @@ def _classify(block: Block, where: str, rules: Rules, repeated: bool,
     matched = rules.index.matches(text)
     short = words <= 30
     best: tuple[float, Category, list[str], bool, bool] | None = None
-    for category in rules.categories:
-        hits = [c for c in category.cues if c.text in matched]
+    hits_of = rules.hits(matched)
+    for number, category in enumerate(rules.categories):
+        hits = hits_of.get(number, [])
         points = min(CUE_CAP, sum(c.weight for c in hits))
         pattern = whole = False
         if any(c.weight >= 1 for c in hits) or (short and hits) or words <= 6:
