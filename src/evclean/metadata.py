@@ -382,6 +382,19 @@ def _document_position(el: _Element) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
+def _short_text_of(el: _Element, limit: int) -> str:
+    """``text_of(el)``, or its raw text unnormalized when that is surely over ``limit``.
+
+    Normalizing white space is the costly part for a large element (say the body, where
+    a climb from a link ends), and it cannot bring more than ``limit`` characters that
+    are not white space under ``limit``.
+    """
+    raw: str = el.text_content()
+    if len(raw) > limit and len(raw) - sum(map(raw.count, " \n\t\r\xa0")) > limit:
+        return raw
+    return _WS.sub(" ", raw).strip()
+
+
 def _source_link(root: _Element, page_url: str | None, title: str | None) -> SourceLink | None:
     """The last short element that names an original, with the link it gives.
 
@@ -399,7 +412,7 @@ def _source_link(root: _Element, page_url: str | None, title: str | None) -> Sou
         for el in a.iterancestors():
             text = texts.get(el)
             if text is None:
-                text = texts[el] = text_of(el)
+                text = texts[el] = _short_text_of(el, 300)
             if len(text) > 300:
                 break
             if isinstance(el.tag, str) and el.tag.lower() in _SOURCE_TAGS:

@@ -116,6 +116,7 @@ def _frequencies() -> dict[str, float]:
     return frequencies
 
 
+@lru_cache(maxsize=1 << 16)
 def zipf(word: str) -> float:
     """Zipf frequency of an English word (log10 per billion words), 0.0 if unknown.
 
