@@ -48,7 +48,6 @@ _NEGATIVE = re.compile(
 # Quoted posts embedded in an article (their blockquote's class names the service).
 _EMBED_CLASS = re.compile(r"tweet|instagram|tiktok|bluesky|mastodon|reddit|threads|embed",
                           re.IGNORECASE)
-_COMMAS = re.compile(r"[,，、،]")
 _MIN_PARAGRAPH = 25
 
 
@@ -81,40 +80,41 @@ class _Stats:
     scored: bool = False
 
 
-def _strlen(s: str | None) -> int:
-    return len(s.strip()) if s else 0
+def _count_commas(text: str) -> int:
+    return text.count(",") + text.count("，") + text.count("、") + text.count("،")
 
 
 def measure(root: _Element) -> dict[_Element, _Stats]:
     """Text, link text and own inline text of every element, in one bottom-up pass."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     stats: dict[_Element, _Stats] = {}
+    inline = INLINE_TAGS | {"br"}
     for el in reversed(elements):
         s = _Stats()
-        tag = _tag(el)
-        s.text = s.own = _strlen(el.text)
+        text = el.text
+        if text:
+            s.text = s.own = len(text.strip())
+            s.commas = _count_commas(text)
         inline_commas = 0
-        if el.text:
-            s.commas = len(_COMMAS.findall(el.text))
         for child in el:
             tail = child.tail
             if tail:
-                n = _strlen(tail)
+                n = len(tail.strip())
                 s.text += n
                 s.own += n
-                s.commas += len(_COMMAS.findall(tail))
+                s.commas += _count_commas(tail)
             cs = stats.get(child)
             if cs is None:
                 continue
             s.text += cs.text
             s.links += cs.links
             s.all_commas += cs.all_commas
-            if _tag(child) in INLINE_TAGS or _tag(child) == "br":
+            if child.tag.lower() in inline:
                 s.own += cs.text
                 inline_commas += cs.commas
         s.all_commas += s.commas
         s.commas += inline_commas
-        if tag == "a":
+        if el.tag.lower() == "a":
             s.links = s.text
         stats[el] = s
     return stats
