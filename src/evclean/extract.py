@@ -60,7 +60,10 @@ _MIN_ARTICLE_CHARS = 40
 
 
 def _tokens(el: _Element) -> set[str]:
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return set()
+    attrs = f"{cls or ''} {ident or ''}".lower()
     return {t for t in _TOKEN_SPLIT.split(attrs) if t}
 
 
