@@ -9,7 +9,6 @@ placeholder that stands for an inline code span.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -108,12 +107,38 @@ def sub_outside(
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    """wordfreq's English word frequencies, loaded once per process."""
-    import wordfreq
+def _ranks() -> dict[str, int]:
+    """wordfreq's English word list as word -> centibels below 1 (frequency 10**(-r/100)).
 
-    frequencies: dict[str, float] = wordfreq.get_frequency_dict("en")
-    return frequencies
+    Read straight from the data file wordfreq ships (its "cBpack": a gzipped msgpack list
+    of buckets, one per centibel), which skips importing wordfreq and its language-code
+    tables and building a dict of floats: a third of the start-up cost of a one-page run.
+    If the file is not where wordfreq 3 keeps it, wordfreq's own reader is used.
+    """
+    import gzip
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("wordfreq")
+    folders = spec.submodule_search_locations if spec else None
+    path = os.path.join(folders[0], "data", "large_en.msgpack.gz") if folders else ""
+    if path and os.path.exists(path):
+        import msgpack
+
+        with gzip.open(path, "rb") as f:
+            data = msgpack.load(f, raw=False)
+        if isinstance(data[0], dict) and data[0].get("format") == "cB":
+            buckets = data[1:]
+        else:
+            raise ValueError(f"{path}: not a wordfreq cBpack file")
+    else:
+        import wordfreq
+
+        buckets = wordfreq.get_frequency_list("en")
+    ranks: dict[str, int] = {}
+    for rank, bucket in enumerate(buckets):
+        ranks.update(dict.fromkeys(bucket, rank))
+    return ranks
 
 
 @lru_cache(maxsize=1 << 16)
@@ -123,8 +148,8 @@ def zipf(word: str) -> float:
     >>> zipf("the") > 7 > zipf("regarding") > 4 > zipf("xiami")
     True
     """
-    f = _frequencies().get(word.lower(), 0.0)
-    return round(math.log10(f) + 9, 2) if f > 0 else 0.0
+    rank = _ranks().get(word.lower())
+    return 0.0 if rank is None else round(9 - rank / 100, 2)
 
 
 #: Tokens as counted in :class:`Context`: runs of letters (no apostrophes).
