@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, BinaryIO
 
-from .config import Config
-from .errors import EvcleanError, InputError
-from .fetch import Page, html_files, read_path, read_stream
-from .render import EXTENSIONS, Article
+from .config import EXTENSIONS, Config
+from .errors import InputError
+from .fetch import Page, html_files, read_stream
+from .render import Article
 
 if TYPE_CHECKING:
     from .parallel import Job, Outcome, Task
@@ -156,32 +156,6 @@ def _url_input(arg: str) -> Input | None:
     except FetchError as exc:
         return Input(arg, None, PurePath("url"), error=f"{arg}: {exc}", url=arg)
     return Input(arg, None, url_relative_path(arg), url=arg)
-
-
-def clean_input(item: Input, config: Config, url: str | None = None) -> Result:
-    """Read and clean one input; failures become a result with an error, never raise."""
-    from .pipeline import clean_page
-
-    if item.error:
-        return Result(item, error=item.error)
-    try:
-        if item.url is not None:
-            from .web import fetch_url
-
-            page = fetch_url(item.url)
-        elif item.path is None:
-            page = read_stream(sys.stdin.buffer, url=url)
-        else:
-            page = read_path(item.path)
-            if url:
-                page = type(page)(page.name, page.text, url)
-        return Result(item, article=clean_page(page, config))
-    except InputError as exc:
-        return Result(item, error=str(exc))
-    except EvcleanError as exc:
-        return Result(item, error=f"{item.name}: {exc}")
-    except RecursionError:
-        return Result(item, error=f"{item.name}: page is nested too deeply to parse")
 
 
 def _safe_part(part: str) -> str:

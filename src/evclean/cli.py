@@ -12,10 +12,8 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import SKIPPABLE, STAGES, Config
+from .config import FORMATS, SKIPPABLE, STAGES, Config
 from .degarble import RULE_NAMES
-
-FORMATS = ("markdown", "json", "jsonl", "text")
 
 
 class Exit(IntEnum):

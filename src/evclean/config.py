@@ -10,6 +10,9 @@ from dataclasses import dataclass, fields
 STAGES = ("fetch", "extract", "repair", "strip", "degarble", "render")
 #: The stages that ``--skip`` may name.
 SKIPPABLE = ("repair", "strip", "degarble")
+#: Output formats, and the file extension of each in an out dir.
+EXTENSIONS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl", "text": ".txt"}
+FORMATS = tuple(EXTENSIONS)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,11 @@ from typing import BinaryIO
 
 from .errors import InputError
 
-#: Inputs larger than this are refused rather than read into memory.
+#: Inputs larger than this are refused rather than read into memory (library default).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: The cap of the command line and of batches (``--max-bytes``): files, stdin and
+#: downloads, compressed and decompressed alike.
+BATCH_MAX_BYTES = 10_000_000
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

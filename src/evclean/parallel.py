@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Config
+from .fetch import BATCH_MAX_BYTES
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -42,7 +43,7 @@ class Job:
     fmt: str | None = None  # serialize to this format; None: return the article only
     front_matter: bool = False
     keep_article: bool = True  # send the Article back (for the API and --explain)
-    max_bytes: int = 10_000_000
+    max_bytes: int = BATCH_MAX_BYTES
 
 
 @dataclass(frozen=True)

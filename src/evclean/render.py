@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from .config import FORMATS
 from .degarble.score import GarbleScores
 from .document import Block, Change, Document, Span
 from .metadata import host_of, same_site
 
 NAME = "render"
-FORMATS = ("markdown", "json", "jsonl", "text")
-EXTENSIONS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl", "text": ".txt"}
 
 # Characters that are markdown syntax anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"[\\`*\[\]]|<(?=[A-Za-z/!?])|~~|&(?=#?\w+;)")

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from . import __version__
 from .errors import InputError
-from .fetch import Page, bytes_to_text
+from .fetch import BATCH_MAX_BYTES, Page, bytes_to_text
 from .progress import one_line
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ DEFAULT_USER_AGENT = (
     f"evclean/{__version__} (+https://pypi.org/project/evclean/; article cleaner)"
 )
 #: Body size cap, compressed and decompressed alike.
-DEFAULT_MAX_BYTES = 10_000_000
+DEFAULT_MAX_BYTES = BATCH_MAX_BYTES
 SCHEMES = ("http", "https")
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 507, 508, 509, 520, 521, 522, 523, 524})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
